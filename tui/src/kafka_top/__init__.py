@@ -1,0 +1,1 @@
+"""kafka-top: a Textual terminal UI for Kafka on-call debugging (work in progress)."""
