@@ -40,7 +40,9 @@ POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--kafka-version", default="4.4.0")
     parser.add_argument("--log4j-version", default="2.25.5")
     args = parser.parse_args()
@@ -49,9 +51,17 @@ def main() -> int:
         (work / "pom.xml").write_text(POM.format(kafka=args.kafka_version, log4j=args.log4j_version))
         listing = work / "deps.txt"
         subprocess.run(
-            ["mvn", "-q", "-B", "dependency:list", "-DincludeScope=runtime",
-             f"-DoutputFile={listing}", "-DoutputAbsoluteArtifactFilename=true"],
-            cwd=work, check=True,
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "dependency:list",
+                "-DincludeScope=runtime",
+                f"-DoutputFile={listing}",
+                "-DoutputAbsoluteArtifactFilename=true",
+            ],
+            cwd=work,
+            check=True,
         )
         jars = []
         for line in listing.read_text().splitlines():
@@ -61,10 +71,15 @@ def main() -> int:
             group, artifact, _kind, version, _scope = parts[:5]
             path = Path(":".join(parts[5:]))
             data = path.read_bytes()
-            jars.append({
-                "group": group, "artifact": artifact, "version": version,
-                "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-            })
+            jars.append(
+                {
+                    "group": group,
+                    "artifact": artifact,
+                    "version": version,
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
+            )
     jars.sort(key=lambda j: (j["group"], j["artifact"]))
     lock = {
         "kafka_version": args.kafka_version,

@@ -1,0 +1,11 @@
+"""Every test under tests/integration talks to a real broker: the embedded one unless told otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.path):
+            item.add_marker(pytest.mark.integration)
