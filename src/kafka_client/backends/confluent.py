@@ -8,6 +8,7 @@ build on it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,3 +92,56 @@ def delete_topics(config: Mapping[str, Any], names: Sequence[str], timeout: floa
             future.result(timeout=timeout)
         except ck.KafkaException as exc:
             raise translate_kafka_error(exc.args[0], f"deleting topic {name!r}") from exc
+
+
+def produce_values(
+    config: Mapping[str, Any], topic: str, values: Sequence[bytes], timeout: float = 30.0
+) -> list[tuple[int, int]]:
+    """Produce ``values`` in order and wait for every delivery report; return each (partition, offset).
+
+    Raises the translated error of the first failed delivery, so nothing fails unnoticed.
+    """
+    ck = _confluent()
+    producer = ck.Producer(dict(config))
+    results: list[tuple[int, int]] = []
+    failures: list[Any] = []
+
+    def on_delivery(err: Any, msg: Any) -> None:
+        if err is not None:
+            failures.append(err)
+        else:
+            results.append((msg.partition(), msg.offset()))
+
+    for value in values:
+        producer.produce(topic, value, on_delivery=on_delivery)
+        producer.poll(0)
+    remaining = producer.flush(timeout)
+    if failures:
+        raise translate_kafka_error(failures[0], f"producing to {topic!r}")
+    if remaining:
+        raise KafkaTimeoutError(f"{remaining} messages to {topic!r} were not delivered within {timeout} s")
+    return results
+
+
+def consume_values(config: Mapping[str, Any], topic: str, count: int, timeout: float = 30.0) -> list[bytes]:
+    """Read ``count`` values from the start of ``topic`` in a consumer group, committing after reading."""
+    ck = _confluent()
+    consumer = ck.Consumer({"auto.offset.reset": "earliest", "enable.auto.commit": False, **config})
+    values: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        consumer.subscribe([topic])
+        while len(values) < count and time.monotonic() < deadline:
+            msg = consumer.poll(0.2)
+            if msg is None:
+                continue
+            if msg.error() is not None:
+                raise translate_kafka_error(msg.error(), f"consuming from {topic!r}")
+            values.append(msg.value())
+        if values:
+            consumer.commit(asynchronous=False)
+    finally:
+        consumer.close()
+    if len(values) < count:
+        raise KafkaTimeoutError(f"read {len(values)} of {count} messages from {topic!r} within {timeout} s")
+    return values

@@ -1,0 +1,23 @@
+"""The ``kafka-client`` command group: every subcommand registers here."""
+
+from __future__ import annotations
+
+import click
+
+from kafka_client.cli.demo import demo
+from kafka_client.cli.dev_broker import dev_broker
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="generic-kafka-producer")
+def cli() -> None:
+    """kafka-client: a Kafka toolkit with production defaults and built-in observability."""
+
+
+cli.add_command(dev_broker)
+cli.add_command(demo)
+
+
+def main() -> None:
+    """Entry point of the ``kafka-client`` script."""
+    cli()
