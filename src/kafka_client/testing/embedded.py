@@ -88,7 +88,11 @@ def _check_port_free(host: str, port: int, listener: str) -> None:
 
 
 def _new_cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A random cluster id in Kafka's format; like Kafka, never one starting with '-' (read as an option)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
@@ -425,8 +429,7 @@ class EmbeddedKafka:
     def _format_storage(self) -> None:
         args = [
             "format",
-            "--cluster-id",
-            self.cluster_id,
+            f"--cluster-id={self.cluster_id}",
             "--config",
             str(self.work_dir / "server.properties"),
             "--ignore-formatted",
