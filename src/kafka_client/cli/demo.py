@@ -21,7 +21,8 @@ def demo(messages: int, topic: str) -> None:
     try:
         with EmbeddedKafka(sasl=False, tls=False, authorizer=False) as kafka:
             click.echo(
-                f"Kafka {kafka.kafka_version} ready at {kafka.bootstrap_servers} in {kafka.startup_seconds:.1f} s"
+                f"Kafka {kafka.kafka_version} ready at {kafka.bootstrap_servers} "
+                f"in {kafka.startup_seconds:.1f} s"
             )
             values = [f"message {i}".encode() for i in range(messages)]
             started = time.perf_counter()

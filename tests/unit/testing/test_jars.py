@@ -83,7 +83,7 @@ def test_corrupted_cache_entry_is_downloaded_again(tmp_path: Path) -> None:
 
 
 def test_checksum_mismatch_names_the_jar_and_both_sums(tmp_path: Path) -> None:
-    repo, lock = _repo_with(tmp_path, {"a": b"alpha"})
+    repo, _ = _repo_with(tmp_path, {"a": b"alpha"})
     bad = LockedJar("org.example", "a", "1.0", 5, "f" * 64)
     with pytest.raises(ChecksumMismatchError) as caught:
         ensure_jars(JarLock("9.9.9", (bad,)), tmp_path / "cache", repo, stream=io.StringIO())
