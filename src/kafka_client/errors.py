@@ -36,6 +36,7 @@ __all__ = [
     "QueueFullError",
     "SerializationError",
     "TopicError",
+    "TransactionError",
 ]
 
 
@@ -56,18 +57,26 @@ class KafkaClientError(Exception):
 class ConfigProblem:
     """One problem found in a configuration: where, what value, what is wrong, and how to fix it.
 
-    ``value`` is already redacted when the field holds a secret.
+    ``value`` is already redacted when the field holds a secret. ``source`` says where the offending
+    value came from (``file:app.yaml``, ``env:KAFKA_CLIENT_PRODUCER__ACKS``, ...) when that is known,
+    so a value set by a forgotten environment variable is found quickly.
     """
 
     path: str
     message: str
     value: str | None = None
     hint: str | None = None
+    source: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.path or '<root>'}: {self.message}"
+        details = []
         if self.value is not None:
-            text += f" (got {self.value})"
+            details.append(f"got {self.value}")
+        if self.source:
+            details.append(f"from {self.source}")
+        if details:
+            text += f" ({', '.join(details)})"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
@@ -152,6 +161,19 @@ class QueueFullError(ProducerError):
     retriable = True
 
 
+class TransactionError(ProducerError):
+    """A transaction could not be started, committed or aborted.
+
+    ``abortable`` is True when the transaction can (and must) be aborted and retried; False when the
+    producer is fenced or in a fatal state and must be closed.
+    """
+
+    def __init__(self, message: str, *, abortable: bool = False, retriable: bool = False) -> None:
+        super().__init__(message)
+        self.abortable = abortable
+        self.retriable = retriable
+
+
 class ConsumerError(KafkaClientError):
     """Base class of errors raised while consuming."""
 
@@ -161,11 +183,51 @@ class CommitError(ConsumerError):
 
 
 class SerializationError(KafkaClientError):
-    """A key or value could not be serialized."""
+    """A key or value could not be serialized.
+
+    ``topic`` and ``field`` (``"key"`` or ``"value"``) say where the object was going and ``obj_type``
+    names its type (``"decimal.Decimal"``); the object itself is not kept, as it may be large or
+    sensitive. The exception the serializer hit is ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        topic: str | None = None,
+        field: str | None = None,
+        obj_type: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.topic = topic
+        self.field = field
+        self.obj_type = obj_type
 
 
 class DeserializationError(KafkaClientError):
-    """A record's key or value could not be deserialized (a poison pill)."""
+    """A record's key or value could not be deserialized (a poison pill).
+
+    ``topic``, ``partition``, ``offset`` and ``field`` (``"key"`` or ``"value"``) say where the record
+    is; ``raw`` holds the original bytes untouched, so a dead-letter queue can forward them exactly as
+    they arrived. The exception the deserializer hit is ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+        field: str | None = None,
+        raw: bytes | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.field = field
+        self.raw = raw
 
 
 # --- the embedded test broker --------------------------------------------------------------------
