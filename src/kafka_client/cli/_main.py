@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kafka_client.cli.config_cmd import config_group
 from kafka_client.cli.demo import demo
 from kafka_client.cli.dev_broker import dev_broker
 
@@ -16,6 +17,7 @@ def cli() -> None:
 
 cli.add_command(dev_broker)
 cli.add_command(demo)
+cli.add_command(config_group)
 
 
 def main() -> None:

@@ -16,12 +16,13 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
-from kafka_client.errors import EmbeddedKafkaError, MissingDependencyError
-from kafka_client.testing.embedded import Listener, SaslMechanism
+if TYPE_CHECKING:
+    # Only for annotations: the plugin is loaded before coverage starts, so it imports nothing else eagerly.
+    from kafka_client.testing.embedded import Listener, SaslMechanism
 
 
 class KafkaBroker(Protocol):
@@ -58,6 +59,8 @@ class ExternalKafka:
     ) -> dict[str, Any]:
         """Settings for the PLAINTEXT listener; any other listener is an error naming the alternative."""
         if listener != "PLAINTEXT":
+            from kafka_client.errors import EmbeddedKafkaError
+
             raise EmbeddedKafkaError(
                 f"the external test cluster {self.bootstrap_servers} is only known by its PLAINTEXT address; "
                 f"tests needing {listener} run on the embedded broker (unset KAFKA_CLIENT_TEST_BOOTSTRAP)"
@@ -66,6 +69,8 @@ class ExternalKafka:
 
 
 def _testcontainers_broker() -> ExternalKafka:
+    from kafka_client.errors import MissingDependencyError
+
     try:
         from testcontainers.kafka import KafkaContainer
     except ImportError as exc:
