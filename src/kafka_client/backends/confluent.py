@@ -1,26 +1,39 @@
-"""The confluent-kafka backend.
+"""The confluent-kafka (librdkafka) backend: the primary one.
 
-This module and ``kafka_python.py`` are the only ones that import a Kafka client library.
-
-For now it offers the topic administration the test fixtures need; the producer and consumer seams
-build on it.
+This module and ``kafka_python.py`` are the only ones that import a Kafka client library. Errors are
+translated at this seam by :mod:`kafka_client.backends._confluent_errors`.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from kafka_client._records import Headers, RawRecord, RecordMetadata, TopicPartition, TopicPartitionOffset
+from kafka_client.backends._confluent_errors import (
+    delivery_error,
+    error_from_kafka_error,
+    translate_errors,
+)
+from kafka_client.backends.base import DeliveryCallback, RebalanceListener, StatsCallback
 from kafka_client.errors import (
-    AuthorizationError,
-    BrokerUnavailableError,
+    ConsumerError,
     KafkaClientError,
     KafkaTimeoutError,
     MissingDependencyError,
+    QueueFullError,
     TopicError,
+    TransactionError,
 )
+
+ErrorCallback = Callable[[KafkaClientError], None]
+
+_OFFSET_INVALID = -1001
+_OFFSET_BEGINNING = -2
+_OFFSET_END = -1
 
 
 def _confluent() -> Any:
@@ -32,6 +45,293 @@ def _confluent() -> Any:
     return confluent_kafka
 
 
+def _with_callbacks(
+    config: Mapping[str, Any], on_stats: StatsCallback | None, on_error: ErrorCallback | None, role: str
+) -> dict[str, Any]:
+    conf = dict(config)
+    if on_stats is not None:
+        conf["stats_cb"] = lambda raw: on_stats(json.loads(raw))
+    if on_error is not None:
+        conf["error_cb"] = lambda err: on_error(error_from_kafka_error(err, f"{role} error"))
+    return conf
+
+
+class ConfluentProducer:
+    """A :class:`~kafka_client.backends.base.ProducerBackend` over ``confluent_kafka.Producer``."""
+
+    name: ClassVar[str] = "confluent"
+    needs_polling: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        on_stats: StatsCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        ck = _confluent()
+        with translate_errors("creating the producer"):
+            self._producer = ck.Producer(_with_callbacks(config, on_stats, on_error, "producer"))
+        self._kafka_exception = ck.KafkaException
+
+    def produce(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp_ms: int | None,
+        on_delivery: DeliveryCallback,
+    ) -> None:
+        def report(err: Any, msg: Any) -> None:
+            if err is not None:
+                on_delivery(delivery_error(err, topic), None)
+            else:
+                on_delivery(None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1]))
+
+        try:
+            self._producer.produce(
+                topic,
+                value,
+                key,
+                -1 if partition is None else partition,
+                on_delivery=report,
+                timestamp=timestamp_ms or 0,
+                headers=headers,
+            )
+        except BufferError as exc:
+            raise QueueFullError(
+                f"the producer's local queue is full ({len(self._producer)} messages waiting); "
+                "raise producer.queue_buffering_max_messages or slow down"
+            ) from exc
+        except self._kafka_exception as exc:
+            raise error_from_kafka_error(exc.args[0], f"producing to {topic!r}") from exc
+
+    def poll(self, timeout: float) -> int:
+        return int(self._producer.poll(timeout))
+
+    def flush(self, timeout: float) -> int:
+        return int(self._producer.flush(timeout))
+
+    def queued(self) -> int:
+        return len(self._producer)
+
+    def init_transactions(self, timeout: float) -> None:
+        with translate_errors("initialising transactions", TransactionError):
+            self._producer.init_transactions(timeout)
+
+    def begin_transaction(self) -> None:
+        with translate_errors("beginning a transaction", TransactionError):
+            self._producer.begin_transaction()
+
+    def commit_transaction(self, timeout: float) -> None:
+        with translate_errors("committing the transaction", TransactionError):
+            self._producer.commit_transaction(timeout)
+
+    def abort_transaction(self, timeout: float) -> None:
+        with translate_errors("aborting the transaction", TransactionError):
+            self._producer.abort_transaction(timeout)
+
+    def send_offsets_to_transaction(
+        self, offsets: Sequence[TopicPartitionOffset], group_metadata: object, timeout: float
+    ) -> None:
+        ck = _confluent()
+        native = [ck.TopicPartition(o.topic, o.partition, o.offset) for o in offsets]
+        with translate_errors("sending offsets to the transaction", TransactionError):
+            self._producer.send_offsets_to_transaction(native, group_metadata, timeout)
+
+    def purge(self) -> None:
+        self._producer.purge(in_queue=True, in_flight=True, blocking=True)
+        self._producer.poll(0)  # serve the purged messages' delivery reports now
+
+    def close(self, timeout: float) -> None:
+        # librdkafka releases the handle when the object is collected.
+        self._producer.flush(0)
+
+
+class _RebalanceAdapter:
+    """Turns confluent's (consumer, [TopicPartition]) callbacks into our listener's calls."""
+
+    def __init__(self, listener: RebalanceListener) -> None:
+        self.listener = listener
+
+    @staticmethod
+    def _parts(partitions: list[Any]) -> list[TopicPartition]:
+        return [TopicPartition(p.topic, p.partition) for p in partitions]
+
+    def on_assign(self, _consumer: Any, partitions: list[Any]) -> None:
+        self.listener.on_assign(self._parts(partitions))
+
+    def on_revoke(self, _consumer: Any, partitions: list[Any]) -> None:
+        self.listener.on_revoke(self._parts(partitions))
+
+    def on_lost(self, _consumer: Any, partitions: list[Any]) -> None:
+        self.listener.on_lost(self._parts(partitions))
+
+
+class ConfluentConsumer:
+    """A :class:`~kafka_client.backends.base.ConsumerBackend` over ``confluent_kafka.Consumer``."""
+
+    name: ClassVar[str] = "confluent"
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        on_stats: StatsCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self._ck = _confluent()
+        with translate_errors("creating the consumer"):
+            self._consumer = self._ck.Consumer(_with_callbacks(config, on_stats, on_error, "consumer"))
+        self._pending_error: KafkaClientError | None = None
+        self._eof = self._ck.KafkaError._PARTITION_EOF
+
+    def _native(self, partitions: Sequence[TopicPartition], offset: int = _OFFSET_INVALID) -> list[Any]:
+        return [self._ck.TopicPartition(p.topic, p.partition, offset) for p in partitions]
+
+    def subscribe(self, topics: Sequence[str], pattern: str | None, listener: RebalanceListener) -> None:
+        adapter = _RebalanceAdapter(listener)
+        names = list(topics)
+        if pattern is not None:
+            names.append(pattern if pattern.startswith("^") else f"^{pattern}")
+        with translate_errors("subscribing", ConsumerError):
+            self._consumer.subscribe(
+                names, on_assign=adapter.on_assign, on_revoke=adapter.on_revoke, on_lost=adapter.on_lost
+            )
+
+    def assign(self, partitions: Sequence[TopicPartitionOffset]) -> None:
+        native = [self._ck.TopicPartition(p.topic, p.partition, p.offset) for p in partitions]
+        with translate_errors("assigning partitions", ConsumerError):
+            self._consumer.assign(native)
+
+    def unsubscribe(self) -> None:
+        with translate_errors("unsubscribing", ConsumerError):
+            self._consumer.unsubscribe()
+
+    def _record(self, msg: Any) -> RawRecord:
+        ts_type, ts = msg.timestamp()
+        return RawRecord(
+            msg.topic(),
+            msg.partition(),
+            msg.offset(),
+            msg.key(),
+            msg.value(),
+            msg.headers() or [],
+            ts if ts_type else None,
+            msg.leader_epoch(),
+        )
+
+    def _raise_pending(self) -> None:
+        if self._pending_error is not None:
+            error, self._pending_error = self._pending_error, None
+            raise error
+
+    def poll(self, timeout: float) -> RawRecord | None:
+        self._raise_pending()
+        with translate_errors("polling", ConsumerError):
+            msg = self._consumer.poll(timeout)
+        if msg is None:
+            return None
+        err = msg.error()
+        if err is not None:
+            if err.code() == self._eof:
+                return None
+            raise error_from_kafka_error(err, "consuming", ConsumerError)
+        return self._record(msg)
+
+    def consume(self, max_records: int, timeout: float) -> list[RawRecord]:
+        self._raise_pending()
+        with translate_errors("consuming", ConsumerError):
+            messages = self._consumer.consume(max_records, timeout)
+        records: list[RawRecord] = []
+        for msg in messages:
+            err = msg.error()
+            if err is None:
+                records.append(self._record(msg))
+            elif err.code() != self._eof and self._pending_error is None:
+                # Hand back what came before the error; raise it on the next call.
+                self._pending_error = error_from_kafka_error(err, "consuming", ConsumerError)
+        if not records:
+            self._raise_pending()
+        return records
+
+    def commit(self, offsets: Sequence[TopicPartitionOffset], asynchronous: bool) -> None:
+        if not offsets:
+            return
+        native = [
+            self._ck.TopicPartition(o.topic, o.partition, o.offset)
+            if o.metadata is None
+            else self._ck.TopicPartition(o.topic, o.partition, o.offset, metadata=o.metadata)
+            for o in offsets
+        ]
+        with translate_errors("committing offsets", ConsumerError):
+            self._consumer.commit(offsets=native, asynchronous=asynchronous)
+
+    def committed(
+        self, partitions: Sequence[TopicPartition], timeout: float
+    ) -> dict[TopicPartition, int | None]:
+        with translate_errors("reading committed offsets", ConsumerError):
+            result = self._consumer.committed(self._native(partitions), timeout=timeout)
+        return {TopicPartition(p.topic, p.partition): (p.offset if p.offset >= 0 else None) for p in result}
+
+    def position(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int | None]:
+        with translate_errors("reading positions", ConsumerError):
+            result = self._consumer.position(self._native(partitions))
+        return {TopicPartition(p.topic, p.partition): (p.offset if p.offset >= 0 else None) for p in result}
+
+    def seek(self, position: TopicPartitionOffset) -> None:
+        with translate_errors(f"seeking {position.topic}[{position.partition}]", ConsumerError):
+            self._consumer.seek(self._ck.TopicPartition(position.topic, position.partition, position.offset))
+
+    def seek_to_beginning(self, partitions: Sequence[TopicPartition]) -> None:
+        for tp in self._native(partitions, _OFFSET_BEGINNING):
+            with translate_errors("seeking to the beginning", ConsumerError):
+                self._consumer.seek(tp)
+
+    def seek_to_end(self, partitions: Sequence[TopicPartition]) -> None:
+        for tp in self._native(partitions, _OFFSET_END):
+            with translate_errors("seeking to the end", ConsumerError):
+                self._consumer.seek(tp)
+
+    def pause(self, partitions: Sequence[TopicPartition]) -> None:
+        with translate_errors("pausing partitions", ConsumerError):
+            self._consumer.pause(self._native(partitions))
+
+    def resume(self, partitions: Sequence[TopicPartition]) -> None:
+        with translate_errors("resuming partitions", ConsumerError):
+            self._consumer.resume(self._native(partitions))
+
+    def assignment(self) -> list[TopicPartition]:
+        with translate_errors("reading the assignment", ConsumerError):
+            return [TopicPartition(p.topic, p.partition) for p in self._consumer.assignment()]
+
+    def offsets_for_times(
+        self, timestamps_ms: Mapping[TopicPartition, int], timeout: float
+    ) -> dict[TopicPartition, int | None]:
+        native = [self._ck.TopicPartition(tp.topic, tp.partition, ts) for tp, ts in timestamps_ms.items()]
+        with translate_errors("looking up offsets for times", ConsumerError):
+            result = self._consumer.offsets_for_times(native, timeout=timeout)
+        return {TopicPartition(p.topic, p.partition): (p.offset if p.offset >= 0 else None) for p in result}
+
+    def watermarks(self, partition: TopicPartition, timeout: float) -> tuple[int, int]:
+        native = self._ck.TopicPartition(partition.topic, partition.partition)
+        with translate_errors(f"reading watermarks of {partition}", ConsumerError):
+            low, high = self._consumer.get_watermark_offsets(native, timeout=timeout)
+        return int(low), int(high)
+
+    def group_metadata(self) -> object:
+        return self._consumer.consumer_group_metadata()
+
+    def close(self) -> None:
+        with translate_errors("closing the consumer", ConsumerError):
+            self._consumer.close()
+
+
+# --- administration used by the test fixtures and the CLI ---------------------------------------
+
+
 @dataclass(frozen=True)
 class NewTopicSpec:
     """A topic to create: name, partition count, replication factor and topic configuration."""
@@ -40,26 +340,6 @@ class NewTopicSpec:
     partitions: int = 1
     replication_factor: int = 1
     config: Mapping[str, str] = field(default_factory=dict)
-
-
-def translate_kafka_error(error: Any, what: str) -> KafkaClientError:
-    """Map a ``confluent_kafka.KafkaError`` to the kafka_client exception that says what went wrong."""
-    ck = _confluent()
-    code = error.code()
-    text = f"{what}: {error.str()}"
-    err = ck.KafkaError
-    if code in (
-        err.TOPIC_AUTHORIZATION_FAILED,
-        err.GROUP_AUTHORIZATION_FAILED,
-        err.CLUSTER_AUTHORIZATION_FAILED,
-        err.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-    ):
-        return AuthorizationError(text)
-    if code in (err._TIMED_OUT, err.REQUEST_TIMED_OUT):
-        return KafkaTimeoutError(text)
-    if code in (err._TRANSPORT, err._ALL_BROKERS_DOWN, err._RESOLVE):
-        return BrokerUnavailableError(text)
-    return TopicError(text)
 
 
 def create_topics(config: Mapping[str, Any], topics: Sequence[NewTopicSpec], timeout: float = 30.0) -> None:
@@ -75,12 +355,11 @@ def create_topics(config: Mapping[str, Any], topics: Sequence[NewTopicSpec], tim
         )
         for t in topics
     ]
-    futures = admin.create_topics(new, operation_timeout=timeout, request_timeout=timeout)
-    for name, future in futures.items():
+    for name, future in admin.create_topics(new, operation_timeout=timeout, request_timeout=timeout).items():
         try:
             future.result(timeout=timeout)
         except ck.KafkaException as exc:
-            raise translate_kafka_error(exc.args[0], f"creating topic {name!r}") from exc
+            raise error_from_kafka_error(exc.args[0], f"creating topic {name!r}", TopicError) from exc
 
 
 def delete_topics(config: Mapping[str, Any], names: Sequence[str], timeout: float = 30.0) -> None:
@@ -91,55 +370,57 @@ def delete_topics(config: Mapping[str, Any], names: Sequence[str], timeout: floa
         try:
             future.result(timeout=timeout)
         except ck.KafkaException as exc:
-            raise translate_kafka_error(exc.args[0], f"deleting topic {name!r}") from exc
+            raise error_from_kafka_error(exc.args[0], f"deleting topic {name!r}", TopicError) from exc
 
 
 def produce_values(
     config: Mapping[str, Any], topic: str, values: Sequence[bytes], timeout: float = 30.0
 ) -> list[tuple[int, int]]:
-    """Produce ``values`` in order and wait for every delivery report; return each (partition, offset).
-
-    Raises the translated error of the first failed delivery, so nothing fails unnoticed.
-    """
-    ck = _confluent()
-    producer = ck.Producer(dict(config))
+    """Produce ``values`` in order and wait for every delivery report; return each (partition, offset)."""
+    producer = ConfluentProducer(config)
     results: list[tuple[int, int]] = []
-    failures: list[Any] = []
+    failures: list[KafkaClientError] = []
 
-    def on_delivery(err: Any, msg: Any) -> None:
+    def on_delivery(err: KafkaClientError | None, meta: RecordMetadata | None) -> None:
         if err is not None:
             failures.append(err)
-        else:
-            results.append((msg.partition(), msg.offset()))
+        elif meta is not None:
+            results.append((meta.partition, meta.offset))
 
     for value in values:
-        producer.produce(topic, value, on_delivery=on_delivery)
+        producer.produce(topic, value, None, None, None, None, on_delivery)
         producer.poll(0)
     remaining = producer.flush(timeout)
     if failures:
-        raise translate_kafka_error(failures[0], f"producing to {topic!r}")
+        raise failures[0]
     if remaining:
         raise KafkaTimeoutError(f"{remaining} messages to {topic!r} were not delivered within {timeout} s")
     return results
 
 
-def consume_values(config: Mapping[str, Any], topic: str, count: int, timeout: float = 30.0) -> list[bytes]:
+def consume_values(
+    config: Mapping[str, Any], topic: str, count: int, timeout: float = 30.0
+) -> list[bytes | None]:
     """Read ``count`` values from the start of ``topic`` in a consumer group, committing after reading."""
-    ck = _confluent()
-    consumer = ck.Consumer({"auto.offset.reset": "earliest", "enable.auto.commit": False, **config})
-    values: list[bytes] = []
+    consumer = ConfluentConsumer({"auto.offset.reset": "earliest", "enable.auto.commit": False, **config})
+    values: list[bytes | None] = []
+    last: dict[TopicPartition, int] = {}
     deadline = time.monotonic() + timeout
+
+    class _Quiet:
+        def on_assign(self, partitions: list[TopicPartition]) -> None: ...
+        def on_revoke(self, partitions: list[TopicPartition]) -> None: ...
+        def on_lost(self, partitions: list[TopicPartition]) -> None: ...
+
     try:
-        consumer.subscribe([topic])
+        consumer.subscribe([topic], None, _Quiet())
         while len(values) < count and time.monotonic() < deadline:
-            msg = consumer.poll(0.2)
-            if msg is None:
-                continue
-            if msg.error() is not None:
-                raise translate_kafka_error(msg.error(), f"consuming from {topic!r}")
-            values.append(msg.value())
-        if values:
-            consumer.commit(asynchronous=False)
+            for record in consumer.consume(500, 0.2):
+                values.append(record.value)
+                last[TopicPartition(record.topic, record.partition)] = record.offset
+        consumer.commit(
+            [TopicPartitionOffset(tp.topic, tp.partition, off + 1) for tp, off in last.items()], False
+        )
     finally:
         consumer.close()
     if len(values) < count:

@@ -46,7 +46,7 @@ def demo(messages: int, topic: str) -> None:
                 f"consumed {len(received)} messages in {consumed:.2f} s; "
                 f"{'all present, in order' if same else 'MISMATCH'}"
             )
-            click.echo(f"first: {received[0].decode()!r}  last: {received[-1].decode()!r}")
+            click.echo(f"first: {(received[0] or b'').decode()!r}  last: {(received[-1] or b'').decode()!r}")
             if not same:
                 raise SystemExit(1)
     except KafkaClientError as exc:

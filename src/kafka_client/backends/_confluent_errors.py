@@ -1,0 +1,82 @@
+"""Translation of confluent-kafka's errors into kafka_client's, in one place (most specific first)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from kafka_client.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    BrokerUnavailableError,
+    CommitError,
+    DeliveryError,
+    KafkaClientError,
+    KafkaTimeoutError,
+    QueueFullError,
+    TopicError,
+    TransactionError,
+)
+
+_BY_NAME: dict[str, type[KafkaClientError]] = {
+    "TOPIC_AUTHORIZATION_FAILED": AuthorizationError,
+    "GROUP_AUTHORIZATION_FAILED": AuthorizationError,
+    "CLUSTER_AUTHORIZATION_FAILED": AuthorizationError,
+    "TRANSACTIONAL_ID_AUTHORIZATION_FAILED": AuthorizationError,
+    "_AUTHENTICATION": AuthenticationError,
+    "SASL_AUTHENTICATION_FAILED": AuthenticationError,
+    "_SSL": AuthenticationError,
+    "_TRANSPORT": BrokerUnavailableError,
+    "_ALL_BROKERS_DOWN": BrokerUnavailableError,
+    "_RESOLVE": BrokerUnavailableError,
+    "_TIMED_OUT": KafkaTimeoutError,
+    "REQUEST_TIMED_OUT": KafkaTimeoutError,
+    "_QUEUE_FULL": QueueFullError,
+    "UNKNOWN_TOPIC_OR_PART": TopicError,
+    "_UNKNOWN_TOPIC": TopicError,
+    "_UNKNOWN_PARTITION": TopicError,
+    "TOPIC_ALREADY_EXISTS": TopicError,
+    "ILLEGAL_GENERATION": CommitError,
+    "REBALANCE_IN_PROGRESS": CommitError,
+    "UNKNOWN_MEMBER_ID": CommitError,
+    "_NO_OFFSET": CommitError,
+}
+
+
+def error_from_kafka_error(
+    error: Any, what: str, default: type[KafkaClientError] = KafkaClientError
+) -> KafkaClientError:
+    """Map one ``confluent_kafka.KafkaError`` to the kafka_client exception that names the problem.
+
+    The result carries ``code`` (librdkafka's error name) and ``retriable`` from the original.
+    """
+    name = error.name()
+    cls = _BY_NAME.get(name, default)
+    text = f"{what}: {error.str()} [{name}]"
+    exc: KafkaClientError
+    if cls is TransactionError or (default is TransactionError and cls is KafkaClientError):
+        exc = TransactionError(text, abortable=error.txn_requires_abort(), retriable=error.retriable())
+    else:
+        exc = cls(text)
+        exc.retriable = bool(error.retriable()) or cls.retriable
+    exc.code = name  # type: ignore[attr-defined]
+    return exc
+
+
+def delivery_error(error: Any, topic: str) -> KafkaClientError:
+    """The exception a failed delivery report becomes: a specific class if any, else DeliveryError."""
+    return error_from_kafka_error(error, f"delivery to {topic!r} failed", DeliveryError)
+
+
+@contextlib.contextmanager
+def translate_errors(what: str, default: type[KafkaClientError] = KafkaClientError) -> Iterator[None]:
+    """Run a confluent-kafka call, turning its exceptions into kafka_client's (keeping ``__cause__``)."""
+    import confluent_kafka
+
+    try:
+        yield
+    except confluent_kafka.KafkaException as exc:
+        raise error_from_kafka_error(exc.args[0], what, default) from exc
+    except BufferError as exc:
+        raise QueueFullError(f"{what}: the producer's local queue is full ({exc})") from exc

@@ -1,0 +1,79 @@
+"""Choosing and building a backend from settings: the one place that knows both backends exist."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from kafka_client.backends.base import ConsumerBackend, ProducerBackend, StatsCallback
+from kafka_client.errors import KafkaClientError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from kafka_client.config import KafkaClientSettings
+
+_log = logging.getLogger("kafka_client")
+ResolvedBackend = Literal["confluent", "kafka-python"]
+ErrorCallback = Callable[[KafkaClientError], None]
+
+
+def resolve_backend(name: str) -> ResolvedBackend:
+    """``confluent`` or ``kafka-python``; ``auto`` prefers confluent-kafka when it is importable."""
+    if name == "confluent":
+        return "confluent"
+    if name == "kafka-python":
+        return "kafka-python"
+    if importlib.util.find_spec("confluent_kafka") is not None:
+        _log.debug("backend auto: using confluent-kafka")
+        return "confluent"
+    if importlib.util.find_spec("kafka") is not None:
+        _log.info("backend auto: confluent-kafka is not installed, using the kafka-python fallback")
+        return "kafka-python"
+    raise MissingDependencyError(
+        "confluent-kafka", "confluent", "kafka_client (no Kafka backend is installed)"
+    )
+
+
+def create_producer_backend(
+    settings: KafkaClientSettings,
+    *,
+    on_stats: StatsCallback | None = None,
+    on_error: ErrorCallback | None = None,
+) -> ProducerBackend:
+    """Build the producer backend the settings ask for, with its native configuration."""
+    from kafka_client.config import to_confluent_config, to_kafka_python_config
+
+    if resolve_backend(settings.backend) == "confluent":
+        from kafka_client.backends.confluent import ConfluentProducer
+
+        return ConfluentProducer(
+            to_confluent_config(settings, "producer"), on_stats=on_stats, on_error=on_error
+        )
+    from kafka_client.backends.kafka_python import KafkaPythonProducer
+
+    return KafkaPythonProducer(
+        to_kafka_python_config(settings, "producer"), on_stats=on_stats, on_error=on_error
+    )
+
+
+def create_consumer_backend(
+    settings: KafkaClientSettings,
+    *,
+    on_stats: StatsCallback | None = None,
+    on_error: ErrorCallback | None = None,
+) -> ConsumerBackend:
+    """Build the consumer backend the settings ask for, with its native configuration."""
+    from kafka_client.config import to_confluent_config, to_kafka_python_config
+
+    if resolve_backend(settings.backend) == "confluent":
+        from kafka_client.backends.confluent import ConfluentConsumer
+
+        return ConfluentConsumer(
+            to_confluent_config(settings, "consumer"), on_stats=on_stats, on_error=on_error
+        )
+    from kafka_client.backends.kafka_python import KafkaPythonConsumer
+
+    return KafkaPythonConsumer(
+        to_kafka_python_config(settings, "consumer"), on_stats=on_stats, on_error=on_error
+    )

@@ -1,0 +1,389 @@
+"""The kafka-python backend: the pure-Python fallback.
+
+This module and ``confluent.py`` are the only ones that import a Kafka client library. kafka-python runs
+delivery callbacks on its own I/O thread, so this backend needs no polling; a local buffer lets
+``poll()`` hand out one record at a time from kafka-python's batched fetches.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+from kafka_client._records import Headers, RawRecord, RecordMetadata, TopicPartition, TopicPartitionOffset
+from kafka_client.backends.base import DeliveryCallback, RebalanceListener, StatsCallback
+from kafka_client.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    BrokerUnavailableError,
+    CommitError,
+    ConsumerError,
+    DeliveryError,
+    KafkaClientError,
+    KafkaTimeoutError,
+    MissingDependencyError,
+    QueueFullError,
+    TopicError,
+    TransactionError,
+)
+
+ErrorCallback = Callable[[KafkaClientError], None]
+
+
+def _kafka() -> Any:
+    try:
+        import kafka
+        import kafka.errors
+        import kafka.structs
+    except ImportError as exc:
+        raise MissingDependencyError("kafka-python", "kafka-python", "The kafka-python backend") from exc
+    return kafka
+
+
+def _classify(exc: BaseException, default: type[KafkaClientError]) -> type[KafkaClientError]:
+    errors = _kafka().errors
+    table: list[tuple[type[BaseException], type[KafkaClientError]]] = [
+        (errors.AuthorizationError, AuthorizationError),
+        (errors.SaslAuthenticationFailedError, AuthenticationError),
+        (errors.CommitFailedError, CommitError),
+        (errors.ProducerFencedError, TransactionError),
+        (errors.InvalidTxnStateError, TransactionError),
+        (errors.TransactionAbortableError, TransactionError),
+        (errors.UnknownTopicOrPartitionError, TopicError),
+        (errors.TopicAlreadyExistsError, TopicError),
+        (errors.NoBrokersAvailable, BrokerUnavailableError),
+        (errors.KafkaConnectionError, BrokerUnavailableError),
+        (errors.KafkaTimeoutError, KafkaTimeoutError),
+        (errors.RequestTimedOutError, KafkaTimeoutError),
+    ]
+    for native, ours in table:
+        if isinstance(exc, native):
+            return ours
+    return default
+
+
+def translate(
+    exc: BaseException, what: str, default: type[KafkaClientError] = KafkaClientError
+) -> KafkaClientError:
+    """Map a kafka-python exception to the kafka_client exception naming the problem."""
+    cls = _classify(exc, default)
+    text = f"{what}: {exc} [{type(exc).__name__}]"
+    result: KafkaClientError
+    if cls is TransactionError:
+        abortable = isinstance(exc, _kafka().errors.TransactionAbortableError)
+        result = TransactionError(text, abortable=abortable, retriable=bool(getattr(exc, "retriable", False)))
+    else:
+        result = cls(text)
+        result.retriable = bool(getattr(exc, "retriable", False)) or cls.retriable
+    result.code = type(exc).__name__  # type: ignore[attr-defined]
+    return result
+
+
+@contextlib.contextmanager
+def _translating(what: str, default: type[KafkaClientError] = KafkaClientError) -> Iterator[None]:
+    errors = _kafka().errors
+    try:
+        yield
+    except errors.KafkaError as exc:
+        raise translate(exc, what, default) from exc
+
+
+class KafkaPythonProducer:
+    """A :class:`~kafka_client.backends.base.ProducerBackend` over ``kafka.KafkaProducer``."""
+
+    name: ClassVar[str] = "kafka-python"
+    needs_polling: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        on_stats: StatsCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        kafka = _kafka()
+        with _translating("creating the producer"):
+            self._producer = kafka.KafkaProducer(**config)
+        self._errors = kafka.errors
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        self._on_stats = on_stats
+
+    def produce(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp_ms: int | None,
+        on_delivery: DeliveryCallback,
+    ) -> None:
+        try:
+            future = self._producer.send(
+                topic, value=value, key=key, headers=headers, partition=partition, timestamp_ms=timestamp_ms
+            )
+        except self._errors.KafkaTimeoutError as exc:
+            if "allocate memory" in str(exc) or "buffer" in str(exc).lower():
+                raise QueueFullError(f"the producer's buffer is full: {exc}") from exc
+            raise translate(exc, f"producing to {topic!r}") from exc
+        except self._errors.KafkaError as exc:
+            raise translate(exc, f"producing to {topic!r}") from exc
+        with self._lock:
+            self._in_flight += 1
+
+        def done(meta: Any) -> None:
+            with self._lock:
+                self._in_flight -= 1
+            on_delivery(None, RecordMetadata(meta.topic, meta.partition, meta.offset, meta.timestamp))
+
+        def failed(exc: BaseException) -> None:
+            with self._lock:
+                self._in_flight -= 1
+            on_delivery(translate(exc, f"delivery to {topic!r} failed", DeliveryError), None)
+
+        future.add_callback(done)
+        future.add_errback(failed)
+
+    def poll(self, timeout: float) -> int:
+        return 0
+
+    def flush(self, timeout: float) -> int:
+        with contextlib.suppress(self._errors.KafkaTimeoutError):
+            self._producer.flush(timeout=timeout)
+        return self.queued()
+
+    def queued(self) -> int:
+        return self._in_flight
+
+    def init_transactions(self, timeout: float) -> None:
+        with _translating("initialising transactions", TransactionError):
+            self._producer.init_transactions()
+
+    def begin_transaction(self) -> None:
+        with _translating("beginning a transaction", TransactionError):
+            self._producer.begin_transaction()
+
+    def commit_transaction(self, timeout: float) -> None:
+        with _translating("committing the transaction", TransactionError):
+            self._producer.commit_transaction(timeout_ms=int(timeout * 1000))
+
+    def abort_transaction(self, timeout: float) -> None:
+        with _translating("aborting the transaction", TransactionError):
+            self._producer.abort_transaction(timeout_ms=int(timeout * 1000))
+
+    def send_offsets_to_transaction(
+        self, offsets: Sequence[TopicPartitionOffset], group_metadata: object, timeout: float
+    ) -> None:
+        structs = _kafka().structs
+        native = {
+            structs.TopicPartition(o.topic, o.partition): structs.OffsetAndMetadata(
+                o.offset, o.metadata or "", -1
+            )
+            for o in offsets
+        }
+        with _translating("sending offsets to the transaction", TransactionError):
+            self._producer.send_offsets_to_transaction(native, group_metadata)
+
+    def purge(self) -> None:
+        # kafka-python aborts unfinished batches (failing their futures) when closed with no time left.
+        with _translating("purging the producer"):
+            self._producer.close(timeout=0)
+
+    def close(self, timeout: float) -> None:
+        with _translating("closing the producer"):
+            self._producer.close(timeout=timeout)
+
+
+class _RebalanceAdapter:
+    def __init__(
+        self, listener: RebalanceListener, on_change: Callable[[list[TopicPartition]], None]
+    ) -> None:
+        self.listener = listener
+        self.on_change = on_change
+
+    @staticmethod
+    def _parts(partitions: Any) -> list[TopicPartition]:
+        return sorted(TopicPartition(p.topic, p.partition) for p in partitions)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.listener.on_assign(self._parts(assigned))
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        parts = self._parts(revoked)
+        self.on_change(parts)
+        self.listener.on_revoke(parts)
+
+    def on_partitions_lost(self, lost: Any) -> None:
+        parts = self._parts(lost)
+        self.on_change(parts)
+        self.listener.on_lost(parts)
+
+
+class KafkaPythonConsumer:
+    """A :class:`~kafka_client.backends.base.ConsumerBackend` over ``kafka.KafkaConsumer``."""
+
+    name: ClassVar[str] = "kafka-python"
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        on_stats: StatsCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self._kafka = _kafka()
+        self._structs = self._kafka.structs
+        with _translating("creating the consumer", ConsumerError):
+            self._consumer = self._kafka.KafkaConsumer(**config)
+        self._buffer: collections.deque[RawRecord] = collections.deque()
+        self._max_records = int(config.get("max_poll_records", 500))
+
+    def _tp(self, tp: TopicPartition) -> Any:
+        return self._structs.TopicPartition(tp.topic, tp.partition)
+
+    def _drop_buffered(self, partitions: Sequence[TopicPartition]) -> None:
+        gone = set(partitions)
+        if gone and self._buffer:
+            self._buffer = collections.deque(
+                r for r in self._buffer if TopicPartition(r.topic, r.partition) not in gone
+            )
+
+    def subscribe(self, topics: Sequence[str], pattern: str | None, listener: RebalanceListener) -> None:
+        # kafka-python insists on an instance of its own listener class.
+        native_listener = type("_Listener", (_RebalanceAdapter, self._kafka.ConsumerRebalanceListener), {})
+        adapter = native_listener(listener, self._drop_buffered)
+        with _translating("subscribing", ConsumerError):
+            if pattern is not None:
+                self._consumer.subscribe(pattern=pattern, listener=adapter)
+            else:
+                self._consumer.subscribe(topics=list(topics), listener=adapter)
+
+    def assign(self, partitions: Sequence[TopicPartitionOffset]) -> None:
+        with _translating("assigning partitions", ConsumerError):
+            self._consumer.assign([self._structs.TopicPartition(p.topic, p.partition) for p in partitions])
+            for p in partitions:
+                if p.offset >= 0:
+                    self._consumer.seek(self._structs.TopicPartition(p.topic, p.partition), p.offset)
+
+    def unsubscribe(self) -> None:
+        self._buffer.clear()
+        with _translating("unsubscribing", ConsumerError):
+            self._consumer.unsubscribe()
+
+    def _fetch(self, max_records: int, timeout: float) -> None:
+        with _translating("consuming", ConsumerError):
+            batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        for records in batches.values():
+            for r in records:
+                self._buffer.append(
+                    RawRecord(
+                        r.topic,
+                        r.partition,
+                        r.offset,
+                        r.key,
+                        r.value,
+                        list(r.headers or []),
+                        r.timestamp if r.timestamp is not None and r.timestamp >= 0 else None,
+                        r.leader_epoch if getattr(r, "leader_epoch", -1) not in (None, -1) else None,
+                    )
+                )
+
+    def poll(self, timeout: float) -> RawRecord | None:
+        if not self._buffer:
+            self._fetch(self._max_records, timeout)
+        return self._buffer.popleft() if self._buffer else None
+
+    def consume(self, max_records: int, timeout: float) -> list[RawRecord]:
+        if not self._buffer:
+            self._fetch(max_records, timeout)
+        count = min(max_records, len(self._buffer))
+        return [self._buffer.popleft() for _ in range(count)]
+
+    def commit(self, offsets: Sequence[TopicPartitionOffset], asynchronous: bool) -> None:
+        if not offsets:
+            return
+        native = {
+            self._structs.TopicPartition(o.topic, o.partition): self._structs.OffsetAndMetadata(
+                o.offset, o.metadata or "", -1
+            )
+            for o in offsets
+        }
+        with _translating("committing offsets", CommitError):
+            if asynchronous:
+                self._consumer.commit_async(native)
+            else:
+                self._consumer.commit(native)
+
+    def committed(
+        self, partitions: Sequence[TopicPartition], timeout: float
+    ) -> dict[TopicPartition, int | None]:
+        with _translating("reading committed offsets", ConsumerError):
+            return {tp: self._consumer.committed(self._tp(tp)) for tp in partitions}
+
+    def position(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int | None]:
+        with _translating("reading positions", ConsumerError):
+            return {tp: self._consumer.position(self._tp(tp)) for tp in partitions}
+
+    def seek(self, position: TopicPartitionOffset) -> None:
+        tp = TopicPartition(position.topic, position.partition)
+        self._drop_buffered([tp])
+        with _translating(f"seeking {tp}", ConsumerError):
+            self._consumer.seek(self._tp(tp), position.offset)
+
+    def seek_to_beginning(self, partitions: Sequence[TopicPartition]) -> None:
+        self._drop_buffered(partitions)
+        with _translating("seeking to the beginning", ConsumerError):
+            self._consumer.seek_to_beginning(*[self._tp(tp) for tp in partitions])
+
+    def seek_to_end(self, partitions: Sequence[TopicPartition]) -> None:
+        self._drop_buffered(partitions)
+        with _translating("seeking to the end", ConsumerError):
+            self._consumer.seek_to_end(*[self._tp(tp) for tp in partitions])
+
+    def pause(self, partitions: Sequence[TopicPartition]) -> None:
+        # Records already buffered for these partitions go back: the fetch position is rewound to them.
+        first: dict[TopicPartition, int] = {}
+        for r in self._buffer:
+            first.setdefault(TopicPartition(r.topic, r.partition), r.offset)
+        with _translating("pausing partitions", ConsumerError):
+            self._consumer.pause(*[self._tp(tp) for tp in partitions])
+            for tp in partitions:
+                if tp in first:
+                    self._consumer.seek(self._tp(tp), first[tp])
+        self._drop_buffered(partitions)
+
+    def resume(self, partitions: Sequence[TopicPartition]) -> None:
+        with _translating("resuming partitions", ConsumerError):
+            self._consumer.resume(*[self._tp(tp) for tp in partitions])
+
+    def assignment(self) -> list[TopicPartition]:
+        return sorted(TopicPartition(p.topic, p.partition) for p in self._consumer.assignment())
+
+    def offsets_for_times(
+        self, timestamps_ms: Mapping[TopicPartition, int], timeout: float
+    ) -> dict[TopicPartition, int | None]:
+        with _translating("looking up offsets for times", ConsumerError):
+            result = self._consumer.offsets_for_times({self._tp(tp): ts for tp, ts in timestamps_ms.items()})
+        return {
+            TopicPartition(tp.topic, tp.partition): (found.offset if found is not None else None)
+            for tp, found in result.items()
+        }
+
+    def watermarks(self, partition: TopicPartition, timeout: float) -> tuple[int, int]:
+        native = self._tp(partition)
+        with _translating(f"reading watermarks of {partition}", ConsumerError):
+            low = self._consumer.beginning_offsets([native])[native]
+            high = self._consumer.end_offsets([native])[native]
+        return int(low), int(high)
+
+    def group_metadata(self) -> object:
+        return self._consumer.group_metadata()
+
+    def close(self) -> None:
+        self._buffer.clear()
+        with _translating("closing the consumer", ConsumerError):
+            self._consumer.close()

@@ -1,0 +1,257 @@
+"""``AsyncProducer``: the asyncio producer, on the same core as :class:`Producer`.
+
+Nothing blocks the event loop: messages are queued without waiting, delivery reports come from the
+core's poll thread in batches (one loop wake-up per batch, not per message), and a full queue under the
+``block`` policy parks messages in an ordered local backlog that a task drains, instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import datetime as dt
+import functools
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from kafka_client._records import Headers, RecordMetadata, TopicPartitionOffset
+from kafka_client._settings_input import resolve_settings
+from kafka_client.backends._select import create_producer_backend
+from kafka_client.backends.base import ProducerBackend
+from kafka_client.errors import QueueFullError
+from kafka_client.producer._core import (
+    ErrorCallback,
+    HeadersInput,
+    ProducerCore,
+    normalize_headers,
+    timestamp_ms,
+)
+
+if TYPE_CHECKING:
+    from kafka_client.config import KafkaClientSettings
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_Pending = tuple[
+    str, bytes | None, bytes | None, Headers | None, int | None, int | None, "asyncio.Future[RecordMetadata]"
+]
+
+
+class AsyncProducer(Generic[K, V]):
+    """Send messages from asyncio code; ``await producer.send(...)`` gives the delivery result.
+
+    ::
+
+        async with AsyncProducer(bootstrap_servers="localhost:9092", value_serializer="json") as producer:
+            meta = await producer.send("orders", {"id": 1})
+
+    ``send()`` itself does not block: it returns an asyncio future. Cancelling the wait does not un-send
+    the message (it is already queued); it only stops waiting for its report.
+    """
+
+    def __init__(
+        self,
+        settings: KafkaClientSettings | Mapping[str, Any] | None = None,
+        *,
+        key_serializer: Any = None,
+        value_serializer: Any = None,
+        on_error: ErrorCallback | None = None,
+        transport: ProducerBackend | None = None,
+        **overrides: Any,
+    ) -> None:
+        self.settings = resolve_settings(settings, overrides)
+        producer = self.settings.producer
+        self._core = ProducerCore(
+            transport or create_producer_backend(self.settings, on_error=on_error),
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            queue_full_policy=producer.queue_full_policy,
+            queue_full_timeout_s=producer.queue_full_timeout_s,
+            transactional=producer.transactional_id is not None,
+            on_error=on_error,
+        )
+        self._block = producer.queue_full_policy == "block"
+        self._queue_full_timeout = producer.queue_full_timeout_s
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reports: collections.deque[tuple[asyncio.Future[RecordMetadata], Any, Any]] = (
+            collections.deque()
+        )
+        self._wakeup_scheduled = False
+        self._backlog: collections.deque[_Pending] = collections.deque()
+        self._backlog_task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_config(cls, *files: str | Path, **kwargs: Any) -> AsyncProducer[Any, Any]:
+        """An async producer configured from YAML files, then env vars and ``kwargs`` overrides."""
+        from kafka_client.config import load_settings
+
+        client_args = {
+            k: kwargs.pop(k) for k in ("key_serializer", "value_serializer", "on_error") if k in kwargs
+        }
+        return cls(load_settings(*files, **kwargs), **client_args)
+
+    @property
+    def backend_name(self) -> str:
+        return self._core.backend.name
+
+    # --- delivery reports: poll thread -> event loop ------------------------------------------------
+
+    def _report(self, future: asyncio.Future[RecordMetadata], error: Any, meta: Any) -> None:
+        self._reports.append((future, error, meta))
+        if not self._wakeup_scheduled:
+            self._wakeup_scheduled = True
+            assert self._loop is not None
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
+                self._loop.call_soon_threadsafe(self._drain_reports)
+
+    def _drain_reports(self) -> None:
+        self._wakeup_scheduled = False
+        reports = self._reports
+        while reports:
+            future, error, meta = reports.popleft()
+            if error is not None:
+                self._core.report_error(error)
+                if not future.done():
+                    future.set_exception(error)
+            elif not future.done():
+                future.set_result(meta)
+
+    # --- sending ------------------------------------------------------------------------------------
+
+    def send(
+        self,
+        topic: str,
+        value: V | None = None,
+        key: K | None = None,
+        headers: HeadersInput = None,
+        partition: int | None = None,
+        timestamp: int | float | dt.datetime | None = None,
+    ) -> asyncio.Future[RecordMetadata]:
+        """Queue one message without blocking; await the returned future for its :class:`RecordMetadata`."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        core = self._core
+        native_headers = normalize_headers(headers)
+        raw_key, raw_value = core.encode(topic, key, value, native_headers)
+        future: asyncio.Future[RecordMetadata] = loop.create_future()
+        item: _Pending = (
+            topic,
+            raw_value,
+            raw_key,
+            native_headers,
+            partition,
+            timestamp_ms(timestamp),
+            future,
+        )
+        if self._backlog:  # keep order behind messages already waiting for room
+            self._backlog.append(item)
+            return future
+        try:
+            core.backend.produce(*item[:6], functools.partial(self._report, future))
+        except QueueFullError:
+            if not self._block:
+                raise
+            self._backlog.append(item)
+            if self._backlog_task is None or self._backlog_task.done():
+                self._backlog_task = loop.create_task(self._drain_backlog())
+        return future
+
+    async def send_batch(
+        self,
+        topic: str,
+        values: Iterable[V],
+        *,
+        keys: Iterable[K] | None = None,
+        headers: HeadersInput = None,
+    ) -> list[RecordMetadata]:
+        """Send many values in order and wait for all their delivery results."""
+        if keys is None:
+            futures = [self.send(topic, value, headers=headers) for value in values]
+        else:
+            futures = [self.send(topic, v, key=k, headers=headers) for k, v in zip(keys, values, strict=True)]
+        return list(await asyncio.gather(*futures))
+
+    async def _drain_backlog(self) -> None:
+        deadline = time.monotonic() + self._queue_full_timeout
+        while self._backlog:
+            item = self._backlog[0]
+            try:
+                self._core.backend.produce(*item[:6], functools.partial(self._report, item[6]))
+            except QueueFullError:
+                if time.monotonic() >= deadline:
+                    error = QueueFullError(
+                        f"the producer's local queue stayed full for {self._queue_full_timeout} s "
+                        f"(producer.queue_full_timeout_s); {len(self._backlog)} messages failed"
+                    )
+                    while self._backlog:
+                        failed = self._backlog.popleft()[6]
+                        self._core.report_error(error)
+                        if not failed.done():
+                            failed.set_exception(error)
+                    return
+                await asyncio.sleep(0.005)
+                continue
+            self._backlog.popleft()
+            deadline = time.monotonic() + self._queue_full_timeout
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+
+    async def flush(self, timeout: float = 30.0) -> int:
+        """Wait (off the event loop) for every queued message's report; return how many are left."""
+        if self._backlog_task is not None:
+            await self._backlog_task
+        remaining = await asyncio.to_thread(self._core.flush, timeout)
+        self._drain_reports()
+        return remaining
+
+    async def close(self, timeout: float = 30.0) -> None:
+        """Flush, then release the client; undelivered messages are failed, never dropped. Idempotent."""
+        if self._backlog_task is not None:
+            await self._backlog_task
+        await asyncio.to_thread(self._core.close, timeout)
+        self._drain_reports()
+
+    def __len__(self) -> int:
+        return self._core.queued() + len(self._backlog)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, timeout: float = 60.0) -> AsyncIterator[AsyncProducer[K, V]]:
+        """An async transaction: committed on exit, aborted if the block raises (or is cancelled)."""
+        await asyncio.to_thread(self._core.begin_transaction, timeout)
+        try:
+            yield self
+            if self._backlog_task is not None:
+                await self._backlog_task
+        except BaseException:
+            await asyncio.to_thread(self._core.abort_transaction, timeout)
+            raise
+        await asyncio.to_thread(self._core.commit_transaction, timeout)
+        self._drain_reports()
+
+    async def send_offsets_to_transaction(
+        self, offsets: Iterable[TopicPartitionOffset], group_metadata: object, timeout: float = 30.0
+    ) -> None:
+        """Commit a consumer's offsets as part of the open transaction."""
+        await asyncio.to_thread(self._core.send_offsets, list(offsets), group_metadata, timeout)
+
+    async def __aenter__(self) -> AsyncProducer[K, V]:
+        self._loop = asyncio.get_running_loop()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        servers = ",".join(self.settings.bootstrap_servers)
+        return f"<AsyncProducer backend={self.backend_name} bootstrap={servers}>"
+
+
+__all__ = ["AsyncProducer"]

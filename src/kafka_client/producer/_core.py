@@ -1,0 +1,247 @@
+"""The producer's one core, shared by the sync and asyncio facades.
+
+It owns the backend, the serializers and the background poller; the facades only decide how a delivery
+report reaches the caller (a :class:`DeliveryFuture`, or an asyncio future on the event loop).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kafka_client._records import Headers, RecordMetadata, TopicPartitionOffset
+from kafka_client.backends.base import DeliveryCallback, ProducerBackend
+from kafka_client.errors import (
+    FeatureNotSupportedError,
+    KafkaClientError,
+    QueueFullError,
+    SerializationError,
+    TransactionError,
+)
+from kafka_client.serialization import MessageField, SerializationContext, get_serializer
+
+_log = logging.getLogger("kafka_client.producer")
+
+ErrorCallback = Callable[[KafkaClientError], None]
+HeadersInput = Headers | dict[str, str | bytes | None] | None
+
+
+def normalize_headers(headers: HeadersInput) -> Headers | None:
+    """Headers as Kafka clients pass them: a list of ``(name, bytes)``; str values are UTF-8 encoded."""
+    if headers is None:
+        return None
+    items = headers.items() if isinstance(headers, dict) else headers
+    out: Headers = []
+    for name, value in items:
+        out.append((name, value.encode() if isinstance(value, str) else value))
+    return out
+
+
+def timestamp_ms(timestamp: int | float | dt.datetime | None) -> int | None:
+    """Milliseconds since the epoch from an int (already ms), a float (seconds) or an aware datetime."""
+    if timestamp is None or isinstance(timestamp, int):
+        return timestamp
+    if isinstance(timestamp, dt.datetime):
+        if timestamp.tzinfo is None:
+            raise ValueError("timestamp datetimes must be timezone-aware (e.g. datetime.now(UTC))")
+        return int(timestamp.timestamp() * 1000)
+    return int(timestamp * 1000)
+
+
+class ProducerCore:
+    """Serialize, produce, poll, flush, close and run transactions over one backend."""
+
+    def __init__(
+        self,
+        backend: ProducerBackend,
+        *,
+        key_serializer: Any = None,
+        value_serializer: Any = None,
+        queue_full_policy: str = "block",
+        queue_full_timeout_s: float = 5.0,
+        transactional: bool = False,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self.backend = backend
+        self._key_ser = get_serializer(key_serializer) if key_serializer is not None else None
+        self._value_ser = get_serializer(value_serializer) if value_serializer is not None else None
+        self._block = queue_full_policy == "block"
+        self._queue_full_timeout = queue_full_timeout_s
+        self._transactional = transactional
+        self._on_error = on_error
+        self._closed = False
+        self._in_transaction = False
+        self._transactions_ready = False
+        self._lock = threading.Lock()
+        self._stop_polling = threading.Event()
+        self._poller: threading.Thread | None = None
+        if backend.needs_polling:
+            self._poller = threading.Thread(
+                target=self._poll_loop, name="kafka-client-producer-poll", daemon=True
+            )
+            self._poller.start()
+
+    # --- the hot path --------------------------------------------------------------------------------
+
+    def encode(
+        self, topic: str, key: Any, value: Any, headers: Headers | None
+    ) -> tuple[bytes | None, bytes | None]:
+        """Serialize key and value; bytes pass through untouched when no serializer is configured."""
+        if self._key_ser is None:
+            raw_key = _as_bytes(key, topic, MessageField.KEY)
+        else:
+            raw_key = self._key_ser(key, SerializationContext(topic, MessageField.KEY, headers))
+        if self._value_ser is None:
+            raw_value = _as_bytes(value, topic, MessageField.VALUE)
+        else:
+            raw_value = self._value_ser(value, SerializationContext(topic, MessageField.VALUE, headers))
+        return raw_key, raw_value
+
+    def produce(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp: int | None,
+        report: DeliveryCallback,
+    ) -> None:
+        """Hand one encoded message to the backend, applying the queue-full policy."""
+        if self._closed:
+            raise KafkaClientError("the producer is closed; create a new one")
+        try:
+            self.backend.produce(topic, value, key, headers, partition, timestamp, report)
+        except QueueFullError:
+            if not self._block:
+                raise
+            self._produce_when_room(topic, value, key, headers, partition, timestamp, report)
+
+    def _produce_when_room(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp: int | None,
+        report: DeliveryCallback,
+    ) -> None:
+        deadline = time.monotonic() + self._queue_full_timeout
+        while True:
+            # Serving delivery reports is what frees room in librdkafka's queue.
+            self.backend.poll(0.005) if self.backend.needs_polling else time.sleep(0.005)
+            try:
+                self.backend.produce(topic, value, key, headers, partition, timestamp, report)
+                return
+            except QueueFullError as exc:
+                if time.monotonic() >= deadline:
+                    raise QueueFullError(
+                        f"the producer's local queue stayed full for {self._queue_full_timeout} s "
+                        f"(producer.queue_full_timeout_s); {self.backend.queued()} messages are waiting. "
+                        "The broker is slow or unreachable, or messages are sent faster than it accepts them."
+                    ) from exc
+
+    def report_error(self, error: KafkaClientError) -> None:
+        """Tell the user's error callback (if any) about a failure; never raise from a delivery thread."""
+        if self._on_error is None:
+            return
+        try:
+            self._on_error(error)
+        except Exception:
+            _log.exception("the producer's on_error callback raised")
+
+    def _poll_loop(self) -> None:
+        while not self._stop_polling.is_set():
+            try:
+                self.backend.poll(0.1)
+            except Exception:  # a user callback raised inside poll; keep serving reports
+                _log.exception("a delivery callback raised")
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+
+    def flush(self, timeout: float) -> int:
+        """Wait up to ``timeout`` s for every queued message's report; return how many are still pending."""
+        return self.backend.flush(timeout)
+
+    def queued(self) -> int:
+        return self.backend.queued()
+
+    def close(self, timeout: float) -> int:
+        """Flush, then close. Messages not delivered in time are failed (their futures and the error
+        callback see why) instead of vanishing. Returns how many messages were failed that way."""
+        with self._lock:
+            if self._closed:
+                return 0
+            self._closed = True
+        if self._in_transaction:
+            try:
+                self.backend.abort_transaction(timeout)
+            except KafkaClientError as exc:
+                _log.warning("aborting the open transaction on close failed: %s", exc)
+        remaining = self.backend.flush(timeout)
+        self._stop_polling.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)
+        if remaining:
+            _log.error("closing the producer with %d undelivered messages; failing them", remaining)
+            self.backend.purge()
+        self.backend.close(timeout=0.0)
+        return remaining
+
+    # --- transactions -------------------------------------------------------------------------------
+
+    def _require_transactional(self) -> None:
+        if not self._transactional:
+            raise FeatureNotSupportedError(
+                "transactions",
+                self.backend.name,
+                "set producer.transactional_id (with idempotence on) to use transactions",
+            )
+
+    def begin_transaction(self, timeout: float) -> None:
+        self._require_transactional()
+        if not self._transactions_ready:
+            self.backend.init_transactions(timeout)
+            self._transactions_ready = True
+        if self._in_transaction:
+            raise TransactionError("a transaction is already open on this producer")
+        self.backend.begin_transaction()
+        self._in_transaction = True
+
+    def commit_transaction(self, timeout: float) -> None:
+        self.backend.commit_transaction(timeout)
+        self._in_transaction = False
+
+    def abort_transaction(self, timeout: float) -> None:
+        try:
+            self.backend.abort_transaction(timeout)
+        finally:
+            self._in_transaction = False
+
+    def send_offsets(
+        self, offsets: Sequence[TopicPartitionOffset], group_metadata: object, timeout: float
+    ) -> None:
+        if not self._in_transaction:
+            raise TransactionError("send_offsets_to_transaction needs an open transaction")
+        self.backend.send_offsets_to_transaction(offsets, group_metadata, timeout)
+
+
+def _as_bytes(obj: Any, topic: str, field: MessageField) -> bytes | None:
+    if obj is None or type(obj) is bytes:
+        return obj
+    if isinstance(obj, (bytearray, memoryview)):
+        return bytes(obj)
+    raise SerializationError(
+        f"cannot send a {type(obj).__name__} as the {field} of a message to {topic!r} without a serializer; "
+        f"pass bytes, or set {field}_serializer (e.g. 'str' or 'json')"
+    )
+
+
+def metadata_from(meta: RecordMetadata | None) -> RecordMetadata:
+    assert meta is not None
+    return meta

@@ -1,0 +1,99 @@
+"""``DeliveryFuture``: the result of one send, resolved by the delivery report.
+
+Lighter than ``concurrent.futures.Future`` (no condition variable per message): an event is created only
+when somebody actually waits.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from kafka_client._records import RecordMetadata
+from kafka_client.errors import KafkaClientError, KafkaTimeoutError
+
+__all__ = ["DeliveryFuture"]
+
+_LOCK = threading.Lock()
+_PENDING, _DONE, _FAILED = 0, 1, 2
+
+
+class DeliveryFuture:
+    """The outcome of sending one message: :class:`RecordMetadata`, or the error that prevented delivery.
+
+    Example::
+
+        meta = producer.send("orders", b"...").result(timeout=10)
+        print(meta.partition, meta.offset)
+    """
+
+    __slots__ = ("_callbacks", "_event", "_exception", "_result", "_state", "topic")
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+        self._state = _PENDING
+        self._result: RecordMetadata | None = None
+        self._exception: KafkaClientError | None = None
+        self._event: threading.Event | None = None
+        self._callbacks: list[Callable[[DeliveryFuture], None]] | None = None
+
+    def done(self) -> bool:
+        """True once the broker acknowledged the message or its delivery failed."""
+        return self._state != _PENDING
+
+    def _wait(self, timeout: float | None) -> None:
+        if self._state != _PENDING:
+            return
+        with _LOCK:
+            if self._state != _PENDING:
+                return
+            if self._event is None:
+                self._event = threading.Event()
+            event = self._event
+        if not event.wait(timeout):
+            raise KafkaTimeoutError(f"no delivery report for a message to {self.topic!r} within {timeout} s")
+
+    def result(self, timeout: float | None = None) -> RecordMetadata:
+        """Wait for the delivery report; return where the message was stored, or raise why it was not."""
+        self._wait(timeout)
+        if self._exception is not None:
+            raise self._exception
+        assert self._result is not None
+        return self._result
+
+    def exception(self, timeout: float | None = None) -> KafkaClientError | None:
+        """Wait for the delivery report; return the delivery error, or None if delivered."""
+        self._wait(timeout)
+        return self._exception
+
+    def add_done_callback(self, callback: Callable[[DeliveryFuture], None]) -> None:
+        """Call ``callback(future)`` once resolved (at once if it already is), on the reporting thread."""
+        with _LOCK:
+            if self._state == _PENDING:
+                if self._callbacks is None:
+                    self._callbacks = []
+                self._callbacks.append(callback)
+                return
+        callback(self)
+
+    def _resolve(self, error: KafkaClientError | None, metadata: RecordMetadata | None) -> None:
+        with _LOCK:
+            if self._state != _PENDING:
+                return
+            self._exception = error
+            self._result = metadata
+            self._state = _FAILED if error is not None else _DONE
+            event, callbacks = self._event, self._callbacks
+        if event is not None:
+            event.set()
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
+
+    def __repr__(self) -> str:
+        state = {
+            _PENDING: "pending",
+            _DONE: f"delivered {self._result}",
+            _FAILED: f"failed {self._exception!r}",
+        }
+        return f"<DeliveryFuture {self.topic!r} {state[self._state]}>"

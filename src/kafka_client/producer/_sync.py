@@ -1,0 +1,196 @@
+"""``Producer``: the synchronous producer."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from kafka_client._records import RecordMetadata, TopicPartitionOffset
+from kafka_client._settings_input import resolve_settings
+from kafka_client.backends._select import create_producer_backend
+from kafka_client.backends.base import ProducerBackend
+from kafka_client.errors import KafkaClientError
+from kafka_client.producer._core import (
+    ErrorCallback,
+    HeadersInput,
+    ProducerCore,
+    normalize_headers,
+    timestamp_ms,
+)
+from kafka_client.producer._future import DeliveryFuture
+
+if TYPE_CHECKING:
+    from kafka_client.config import KafkaClientSettings
+
+K = TypeVar("K")
+V = TypeVar("V")
+DeliveryListener = Callable[[KafkaClientError | None, RecordMetadata | None], None]
+
+
+def _deliver(
+    future: DeliveryFuture,
+    core: ProducerCore,
+    callback: DeliveryListener | None,
+    error: KafkaClientError | None,
+    meta: RecordMetadata | None,
+) -> None:
+    future._resolve(error, meta)
+    if callback is not None:
+        try:
+            callback(error, meta)
+        except Exception as exc:  # a user callback must not stop delivery reports
+            core.report_error(KafkaClientError(f"a delivery callback raised {exc!r}"))
+    if error is not None:
+        core.report_error(error)
+
+
+class Producer(Generic[K, V]):
+    """Send messages to Kafka, with production defaults (acks=all, idempotence) and typed errors.
+
+    Construct it with a settings object, a mapping, keyword overrides, or YAML files; every path goes through
+    the configuration system, so ``KAFKA_CLIENT_*`` environment variables and presets apply::
+
+        with Producer(bootstrap_servers="localhost:9092", value_serializer="json") as producer:
+            producer.send("orders", {"id": 1}, key=b"customer-7").result(timeout=10)
+
+    Delivery reports are served by a background thread, so futures complete without calling ``poll()``.
+    A failed delivery raises from ``future.result()`` and reaches ``on_error``; ``close()`` flushes, and
+    fails whatever could not be delivered in time: no message disappears silently.
+    """
+
+    def __init__(
+        self,
+        settings: KafkaClientSettings | Mapping[str, Any] | None = None,
+        *,
+        key_serializer: Any = None,
+        value_serializer: Any = None,
+        on_error: ErrorCallback | None = None,
+        transport: ProducerBackend | None = None,
+        **overrides: Any,
+    ) -> None:
+        self.settings = resolve_settings(settings, overrides)
+        producer = self.settings.producer
+        self._core = ProducerCore(
+            transport or create_producer_backend(self.settings, on_error=on_error),
+            key_serializer=key_serializer,
+            value_serializer=value_serializer,
+            queue_full_policy=producer.queue_full_policy,
+            queue_full_timeout_s=producer.queue_full_timeout_s,
+            transactional=producer.transactional_id is not None,
+            on_error=on_error,
+        )
+
+    @classmethod
+    def from_config(cls, *files: str | Path, **kwargs: Any) -> Producer[Any, Any]:
+        """A producer configured from YAML files (merged in order), then env vars and ``kwargs`` overrides."""
+        from kafka_client.config import load_settings
+
+        client_args = {
+            k: kwargs.pop(k) for k in ("key_serializer", "value_serializer", "on_error") if k in kwargs
+        }
+        return cls(load_settings(*files, **kwargs), **client_args)
+
+    @property
+    def backend_name(self) -> str:
+        """``confluent`` or ``kafka-python``."""
+        return self._core.backend.name
+
+    def send(
+        self,
+        topic: str,
+        value: V | None = None,
+        key: K | None = None,
+        headers: HeadersInput = None,
+        partition: int | None = None,
+        timestamp: int | float | dt.datetime | None = None,
+        on_delivery: DeliveryListener | None = None,
+    ) -> DeliveryFuture:
+        """Queue one message; return a future of where it was stored.
+
+        ``timestamp`` is ms since the epoch (int), seconds (float) or an aware datetime. ``on_delivery(err,
+        meta)`` is called from the reporting thread. Raises :class:`QueueFullError` (policy ``raise``, or
+        ``block`` timing out), :class:`SerializationError`, or :class:`KafkaClientError` when closed.
+        """
+        core = self._core
+        native_headers = normalize_headers(headers)
+        raw_key, raw_value = core.encode(topic, key, value, native_headers)
+        future = DeliveryFuture(topic)
+        core.produce(
+            topic,
+            raw_value,
+            raw_key,
+            native_headers,
+            partition,
+            timestamp_ms(timestamp),
+            functools.partial(_deliver, future, core, on_delivery),
+        )
+        return future
+
+    def send_batch(
+        self,
+        topic: str,
+        values: Iterable[V],
+        *,
+        keys: Iterable[K] | None = None,
+        headers: HeadersInput = None,
+    ) -> list[DeliveryFuture]:
+        """Send many values (with matching keys, if given) in order; return their futures."""
+        if keys is None:
+            return [self.send(topic, value, headers=headers) for value in values]
+        return [
+            self.send(topic, value, key=key, headers=headers) for key, value in zip(keys, values, strict=True)
+        ]
+
+    def flush(self, timeout: float = 30.0) -> int:
+        """Wait for every queued message's delivery report; return how many are still undelivered (0: all)."""
+        return self._core.flush(timeout)
+
+    def __len__(self) -> int:
+        """Messages queued or in flight."""
+        return self._core.queued()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Flush (up to ``timeout`` s), then release the client. Idempotent.
+
+        Messages still undelivered then are failed: their futures raise and ``on_error`` hears of each.
+        """
+        self._core.close(timeout)
+
+    # --- transactions -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, timeout: float = 60.0) -> Iterator[Producer[K, V]]:
+        """Run the block in a transaction: committed on exit, aborted if the block raises.
+
+        Needs ``producer.transactional_id``. Messages sent inside are visible to ``read_committed``
+        consumers only after the commit.
+        """
+        self._core.begin_transaction(timeout)
+        try:
+            yield self
+        except BaseException:
+            self._core.abort_transaction(timeout)
+            raise
+        self._core.commit_transaction(timeout)
+
+    def send_offsets_to_transaction(
+        self, offsets: Iterable[TopicPartitionOffset], group_metadata: object, timeout: float = 30.0
+    ) -> None:
+        """Commit a consumer's offsets as part of the open transaction (consume-transform-produce)."""
+        self._core.send_offsets(list(offsets), group_metadata, timeout)
+
+    def __enter__(self) -> Producer[K, V]:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Producer backend={self.backend_name} bootstrap={','.join(self.settings.bootstrap_servers)}>"
