@@ -53,7 +53,10 @@ def create_producer_backend(
     from kafka_client.backends.kafka_python import KafkaPythonProducer
 
     return KafkaPythonProducer(
-        to_kafka_python_config(settings, "producer"), on_stats=on_stats, on_error=on_error
+        to_kafka_python_config(settings, "producer"),
+        on_stats=on_stats,
+        on_error=on_error,
+        max_queued=settings.producer.queue_buffering_max_messages,
     )
 
 

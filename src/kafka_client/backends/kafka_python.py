@@ -22,6 +22,7 @@ from kafka_client.errors import (
     CommitError,
     ConsumerError,
     DeliveryError,
+    FeatureNotSupportedError,
     KafkaClientError,
     KafkaTimeoutError,
     MissingDependencyError,
@@ -45,22 +46,25 @@ def _kafka() -> Any:
 
 def _classify(exc: BaseException, default: type[KafkaClientError]) -> type[KafkaClientError]:
     errors = _kafka().errors
-    table: list[tuple[type[BaseException], type[KafkaClientError]]] = [
-        (errors.AuthorizationError, AuthorizationError),
-        (errors.SaslAuthenticationFailedError, AuthenticationError),
-        (errors.CommitFailedError, CommitError),
-        (errors.ProducerFencedError, TransactionError),
-        (errors.InvalidTxnStateError, TransactionError),
-        (errors.TransactionAbortableError, TransactionError),
-        (errors.UnknownTopicOrPartitionError, TopicError),
-        (errors.TopicAlreadyExistsError, TopicError),
-        (errors.NoBrokersAvailable, BrokerUnavailableError),
-        (errors.KafkaConnectionError, BrokerUnavailableError),
-        (errors.KafkaTimeoutError, KafkaTimeoutError),
-        (errors.RequestTimedOutError, KafkaTimeoutError),
+    if isinstance(exc, errors.KafkaTimeoutError) and "bootstrap" in str(exc):
+        return BrokerUnavailableError
+    names: list[tuple[str, type[KafkaClientError]]] = [
+        ("AuthorizationError", AuthorizationError),
+        ("SaslAuthenticationFailedError", AuthenticationError),
+        ("CommitFailedError", CommitError),
+        ("ProducerFencedError", TransactionError),
+        ("InvalidTxnStateError", TransactionError),
+        ("TransactionAbortableError", TransactionError),
+        ("UnknownTopicOrPartitionError", TopicError),
+        ("TopicAlreadyExistsError", TopicError),
+        ("NoBrokersAvailable", BrokerUnavailableError),  # kafka-python 2.x
+        ("KafkaConnectionError", BrokerUnavailableError),
+        ("KafkaTimeoutError", KafkaTimeoutError),
+        ("RequestTimedOutError", KafkaTimeoutError),
     ]
-    for native, ours in table:
-        if isinstance(exc, native):
+    for name, ours in names:
+        native = getattr(errors, name, None)
+        if native is not None and isinstance(exc, native):
             return ours
     return default
 
@@ -103,10 +107,13 @@ class KafkaPythonProducer:
         *,
         on_stats: StatsCallback | None = None,
         on_error: ErrorCallback | None = None,
+        max_queued: int = 100_000,
     ) -> None:
         kafka = _kafka()
         with _translating("creating the producer"):
             self._producer = kafka.KafkaProducer(**config)
+        # kafka-python 3 has no bound on its record accumulator; bound it here, in messages, like librdkafka.
+        self._max_queued = max_queued
         self._errors = kafka.errors
         self._in_flight = 0
         self._lock = threading.Lock()
@@ -122,6 +129,23 @@ class KafkaPythonProducer:
         timestamp_ms: int | None,
         on_delivery: DeliveryCallback,
     ) -> None:
+        if headers and any(v is None for _, v in headers):
+            raise FeatureNotSupportedError(
+                "null header values",
+                self.name,
+                "send b'' instead of None, or use the confluent backend (backend: confluent)",
+            )
+        if key is None and value is None:
+            raise FeatureNotSupportedError(
+                "a record with neither key nor value",
+                self.name,
+                "give it a key, or use the confluent backend",
+            )
+        if self._in_flight >= self._max_queued:
+            raise QueueFullError(
+                f"the producer's local queue is full ({self._in_flight} messages waiting, "
+                "producer.queue_buffering_max_messages); raise it or slow down"
+            )
         try:
             future = self._producer.send(
                 topic, value=value, key=key, headers=headers, partition=partition, timestamp_ms=timestamp_ms
@@ -132,6 +156,8 @@ class KafkaPythonProducer:
             raise translate(exc, f"producing to {topic!r}") from exc
         except self._errors.KafkaError as exc:
             raise translate(exc, f"producing to {topic!r}") from exc
+        except ValueError as exc:  # kafka-python checks partitions and topic names with ValueError
+            raise TopicError(f"producing to {topic!r}: {exc}") from exc
         with self._lock:
             self._in_flight += 1
 

@@ -120,6 +120,25 @@ def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
     return "\n".join(parts)
 
 
+def _wait_until_stopped(pid: int, timeout: float = 10.0) -> None:
+    """Wait until every thread of ``pid`` is in the stopped state (Linux /proc; elsewhere, a short pause)."""
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.is_dir():
+        time.sleep(0.2)
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = []
+        for stat in tasks.glob("*/stat"):
+            with contextlib.suppress(OSError):
+                # the state follows the parenthesised command name, which may itself contain spaces
+                states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+        if states and all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.01)
+    raise EmbeddedKafkaError(f"the broker (pid {pid}) did not stop within {timeout} s of SIGSTOP")
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Ask Linux to SIGKILL the JVM if the Python process that started it dies without stopping it."""
     with contextlib.suppress(Exception):
@@ -309,10 +328,16 @@ class EmbeddedKafka:
         self.start()
 
     def pause(self) -> None:
-        """SIGSTOP the broker: it keeps its sockets but answers nothing, like a hung machine."""
+        """SIGSTOP the broker: it keeps its sockets but answers nothing, like a hung machine.
+
+        Returns once every JVM thread is stopped (signal delivery is asynchronous; a busy machine can let
+        a network thread answer one more request after ``kill`` returns).
+        """
         with self._lock:
             self._signal(signal.SIGSTOP)
             self._paused = True
+            assert self._process is not None
+            _wait_until_stopped(self._process.pid)
 
     def resume(self) -> None:
         """SIGCONT a paused broker."""
