@@ -32,6 +32,11 @@ def _drain(consumer: Consumer[Any, Any], expected: int, timeout: float = 30.0) -
     return got
 
 
+def _poll_until(consumer: Consumer[Any, Any], deadline: float) -> None:
+    while time.monotonic() < deadline:
+        consumer.poll(0.5)
+
+
 def test_keyed_messages_arrive_once_in_order_per_partition(
     settings: dict[str, Any], kafka_topic: Callable[..., str], group_id: Callable[[], str]
 ) -> None:
@@ -122,8 +127,7 @@ def test_poison_message_raises_deserialization_error_with_its_bytes(
         assert first is not None
         assert first.value == {"ok": 1}
         with pytest.raises(DeserializationError) as caught:
-            while time.monotonic() < deadline:
-                consumer.poll(0.5)
+            _poll_until(consumer, deadline)
     error = caught.value
     assert (error.topic, error.partition, error.offset, error.raw) == (topic, 0, 1, b"\xff not json")
     assert f"topic {topic!r} partition 0 offset 1" in str(error)
