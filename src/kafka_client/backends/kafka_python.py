@@ -37,6 +37,7 @@ ErrorCallback = Callable[[KafkaClientError], None]
 def _kafka() -> Any:
     try:
         import kafka
+        import kafka.consumer.subscription_state
         import kafka.errors
         import kafka.structs
     except ImportError as exc:
@@ -195,11 +196,11 @@ class KafkaPythonProducer:
 
     def commit_transaction(self, timeout: float) -> None:
         with _translating("committing the transaction", TransactionError):
-            self._producer.commit_transaction(timeout_ms=int(timeout * 1000))
+            self._producer.commit_transaction()  # bounded by the producer's own transaction timeout
 
     def abort_transaction(self, timeout: float) -> None:
         with _translating("aborting the transaction", TransactionError):
-            self._producer.abort_transaction(timeout_ms=int(timeout * 1000))
+            self._producer.abort_transaction()
 
     def send_offsets_to_transaction(
         self, offsets: Sequence[TopicPartitionOffset], group_metadata: object, timeout: float
@@ -225,27 +226,39 @@ class KafkaPythonProducer:
 
 
 class _RebalanceAdapter:
-    def __init__(
-        self, listener: RebalanceListener, on_change: Callable[[list[TopicPartition]], None]
-    ) -> None:
+    """Forwards kafka-python's rebalance calls to our listener.
+
+    kafka-python 3 runs listeners inside its own network event loop, where a blocking commit cannot run.
+    So while our listener's ``on_revoke`` runs, the backend collects the commits it asks for, and the
+    adapter awaits them on kafka-python's loop before the partitions are handed over.
+    """
+
+    def __init__(self, backend: KafkaPythonConsumer, listener: RebalanceListener) -> None:
+        self.backend = backend
         self.listener = listener
-        self.on_change = on_change
 
     @staticmethod
     def _parts(partitions: Any) -> list[TopicPartition]:
         return sorted(TopicPartition(p.topic, p.partition) for p in partitions)
 
-    def on_partitions_assigned(self, assigned: Any) -> None:
+    async def on_partitions_assigned(self, assigned: Any) -> None:
         self.listener.on_assign(self._parts(assigned))
 
-    def on_partitions_revoked(self, revoked: Any) -> None:
+    async def on_partitions_revoked(self, revoked: Any) -> None:
         parts = self._parts(revoked)
-        self.on_change(parts)
-        self.listener.on_revoke(parts)
+        self.backend._drop_buffered(parts)
+        deferred = self.backend._defer_commits()
+        try:
+            self.listener.on_revoke(parts)
+        finally:
+            self.backend._deferred = None
+        if deferred:
+            coordinator = self.backend._consumer._coordinator
+            await coordinator._commit_offsets_sync_async(self.backend._native_offsets(deferred))
 
-    def on_partitions_lost(self, lost: Any) -> None:
+    async def on_partitions_lost(self, lost: Any) -> None:
         parts = self._parts(lost)
-        self.on_change(parts)
+        self.backend._drop_buffered(parts)
         self.listener.on_lost(parts)
 
 
@@ -266,6 +279,7 @@ class KafkaPythonConsumer:
         with _translating("creating the consumer", ConsumerError):
             self._consumer = self._kafka.KafkaConsumer(**config)
         self._buffer: collections.deque[RawRecord] = collections.deque()
+        self._deferred: list[TopicPartitionOffset] | None = None
         self._max_records = int(config.get("max_poll_records", 500))
 
     def _tp(self, tp: TopicPartition) -> Any:
@@ -278,10 +292,22 @@ class KafkaPythonConsumer:
                 r for r in self._buffer if TopicPartition(r.topic, r.partition) not in gone
             )
 
+    def _defer_commits(self) -> list[TopicPartitionOffset]:
+        self._deferred = []
+        return self._deferred
+
+    def _native_offsets(self, offsets: Sequence[TopicPartitionOffset]) -> dict[Any, Any]:
+        return {
+            self._structs.TopicPartition(o.topic, o.partition): self._structs.OffsetAndMetadata(
+                o.offset, o.metadata or "", -1
+            )
+            for o in offsets
+        }
+
     def subscribe(self, topics: Sequence[str], pattern: str | None, listener: RebalanceListener) -> None:
-        # kafka-python insists on an instance of its own listener class.
-        native_listener = type("_Listener", (_RebalanceAdapter, self._kafka.ConsumerRebalanceListener), {})
-        adapter = native_listener(listener, self._drop_buffered)
+        # kafka-python insists on an instance of its own (async, in kafka-python 3) listener class.
+        base = self._kafka.consumer.subscription_state.AsyncConsumerRebalanceListener
+        adapter = type("_Listener", (_RebalanceAdapter, base), {})(self, listener)
         with _translating("subscribing", ConsumerError):
             if pattern is not None:
                 self._consumer.subscribe(pattern=pattern, listener=adapter)
@@ -332,12 +358,12 @@ class KafkaPythonConsumer:
     def commit(self, offsets: Sequence[TopicPartitionOffset], asynchronous: bool) -> None:
         if not offsets:
             return
-        native = {
-            self._structs.TopicPartition(o.topic, o.partition): self._structs.OffsetAndMetadata(
-                o.offset, o.metadata or "", -1
-            )
-            for o in offsets
-        }
+        if (
+            self._deferred is not None
+        ):  # inside a revoke callback: committed by the adapter, on kafka-python's loop
+            self._deferred.extend(offsets)
+            return
+        native = self._native_offsets(offsets)
         with _translating("committing offsets", CommitError):
             if asynchronous:
                 self._consumer.commit_async(native)
