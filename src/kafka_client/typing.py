@@ -21,8 +21,12 @@ example sign an AWS MSK IAM token or call an identity provider).
 ClientRole: TypeAlias = Literal["producer", "consumer", "admin"]
 """Which kind of client a native configuration is built for; each gets only the keys it uses."""
 
-BackendName: TypeAlias = Literal["auto", "confluent", "kafka-python"]
-"""The Kafka client library to run on; ``auto`` prefers confluent-kafka when it is installed."""
+BackendName: TypeAlias = Literal["auto", "confluent", "kafka-python", "memory"]
+"""The Kafka client library to run on; ``auto`` prefers confluent-kafka when it is installed.
+
+``memory`` runs on the in-process :class:`~kafka_client.testing.memory.MemoryCluster` registered for the
+first bootstrap address: the switch that runs unchanged application code in unit tests.
+"""
 
 NativeConfigValue: TypeAlias = str | int | float | bool
 """A value librdkafka accepts for a configuration property."""

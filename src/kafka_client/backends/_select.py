@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
 
 _log = logging.getLogger("kafka_client")
-ResolvedBackend = Literal["confluent", "kafka-python"]
+ResolvedBackend = Literal["confluent", "kafka-python", "memory"]
 ErrorCallback = Callable[[KafkaClientError], None]
 
 
@@ -24,6 +24,8 @@ def resolve_backend(name: str) -> ResolvedBackend:
         return "confluent"
     if name == "kafka-python":
         return "kafka-python"
+    if name == "memory":
+        return "memory"
     if importlib.util.find_spec("confluent_kafka") is not None:
         _log.debug("backend auto: using confluent-kafka")
         return "confluent"
@@ -44,7 +46,15 @@ def create_producer_backend(
     """Build the producer backend the settings ask for, with its native configuration."""
     from kafka_client.config import to_confluent_config, to_kafka_python_config
 
-    if resolve_backend(settings.backend) == "confluent":
+    chosen = resolve_backend(settings.backend)
+    if chosen == "memory":
+        from kafka_client.testing.memory import memory_cluster
+
+        return memory_cluster(settings.bootstrap_servers[0]).producer_backend(
+            transactional_id=settings.producer.transactional_id,
+            max_queued=settings.producer.queue_buffering_max_messages,
+        )
+    if chosen == "confluent":
         from kafka_client.backends.confluent import ConfluentProducer
 
         return ConfluentProducer(
@@ -69,7 +79,18 @@ def create_consumer_backend(
     """Build the consumer backend the settings ask for, with its native configuration."""
     from kafka_client.config import to_confluent_config, to_kafka_python_config
 
-    if resolve_backend(settings.backend) == "confluent":
+    chosen = resolve_backend(settings.backend)
+    if chosen == "memory":
+        from kafka_client.testing.memory import memory_cluster
+
+        consumer = settings.consumer
+        return memory_cluster(settings.bootstrap_servers[0]).consumer_backend(
+            consumer.group_id,
+            isolation_level=consumer.isolation_level,
+            auto_offset_reset="none" if consumer.auto_offset_reset == "error" else consumer.auto_offset_reset,
+            max_poll_records=consumer.max_poll_records,
+        )
+    if chosen == "confluent":
         from kafka_client.backends.confluent import ConfluentConsumer
 
         return ConfluentConsumer(

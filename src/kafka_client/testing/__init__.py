@@ -11,10 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kafka_client.testing.embedded import DEFAULT_USERS, KAFKA_TOOLS, SUPER_USER, EmbeddedKafka
+    from kafka_client.testing.memory import MemoryCluster, memory_cluster
 
-__all__ = ["DEFAULT_USERS", "KAFKA_TOOLS", "SUPER_USER", "EmbeddedKafka"]
+__all__ = ["DEFAULT_USERS", "KAFKA_TOOLS", "SUPER_USER", "EmbeddedKafka", "MemoryCluster", "memory_cluster"]
 
-_LAZY = {name: "kafka_client.testing.embedded" for name in __all__}
+_LAZY = {
+    **{
+        name: "kafka_client.testing.embedded"
+        for name in ("DEFAULT_USERS", "KAFKA_TOOLS", "SUPER_USER", "EmbeddedKafka")
+    },
+    "MemoryCluster": "kafka_client.testing.memory",
+    "memory_cluster": "kafka_client.testing.memory",
+}
 
 
 def __getattr__(name: str) -> Any:

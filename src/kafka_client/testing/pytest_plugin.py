@@ -105,6 +105,21 @@ def kafka_broker() -> Iterator[KafkaBroker]:
         broker.stop()
 
 
+@pytest.fixture
+def memory_cluster() -> Iterator[Any]:
+    """A fresh in-memory cluster, also registered as ``memory:9092`` for clients with ``backend: memory``.
+
+    Application code that builds its own clients from settings runs on it unchanged with
+    ``KAFKA_CLIENT_BACKEND=memory`` (set it with ``monkeypatch.setenv``).
+    """
+    from kafka_client.testing.memory import memory_cluster as registered
+    from kafka_client.testing.memory import reset_memory_clusters
+
+    reset_memory_clusters()
+    yield registered("memory:9092")
+    reset_memory_clusters()
+
+
 def _admin_config(broker: KafkaBroker) -> Mapping[str, Any]:
     return {"bootstrap.servers": broker.bootstrap_servers}
 
