@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kafka_client._records import Message, TopicPartition, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
-from kafka_client.backends._select import create_consumer_backend
 from kafka_client.backends.base import ConsumerBackend
-from kafka_client.consumer._core import ConsumerCore, ErrorCallback, PartitionsHook
+from kafka_client.consumer._core import ErrorCallback, PartitionsHook, build_consumer_core
 
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
@@ -59,6 +58,7 @@ class AsyncConsumer(Generic[K, V]):
         on_lost: PartitionsHook | None = None,
         on_error: ErrorCallback | None = None,
         fetch_batch: int = 500,
+        observers: Sequence[Any] | None = None,
         transport: ConsumerBackend | None = None,
         **overrides: Any,
     ) -> None:
@@ -67,8 +67,10 @@ class AsyncConsumer(Generic[K, V]):
         self.settings = resolve_settings(settings, overrides)
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kafka-client-consumer")
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._core = ConsumerCore(
-            transport or create_consumer_backend(self.settings, on_error=on_error),
+        self._core = build_consumer_core(
+            self.settings,
+            transport=transport,
+            observers=observers,
             key_deserializer=key_deserializer,
             value_deserializer=value_deserializer,
             commit_strategy=commit_strategy,
@@ -152,7 +154,8 @@ class AsyncConsumer(Generic[K, V]):
             batch = await self._call(core.consume, self._fetch_batch, 0.2)
             core.take_pending()
             for message in batch:
-                yield message
+                with core.hooks.processing(message):
+                    yield message
                 if not manual:
                     core.mark_processed(message)
                 if self._stopping:
@@ -183,7 +186,8 @@ class AsyncConsumer(Generic[K, V]):
                 continue
             for message in batch:
                 try:
-                    await handler(message)
+                    with core.hooks.processing(message):
+                        await handler(message)
                 except BaseException:
                     if core.commit_strategy != "manual":
                         await self._call(core.commit_processed)

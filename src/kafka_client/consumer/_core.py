@@ -15,6 +15,7 @@ from typing import Any, Literal
 from kafka_client._records import Message, RawRecord, TopicPartition, TopicPartitionOffset
 from kafka_client.backends.base import ConsumerBackend
 from kafka_client.errors import CommitError, ConfigError, ConfigProblem, KafkaClientError
+from kafka_client.observability._hooks import ClientHooks
 from kafka_client.serialization import (
     MessageField,
     SerializationContext,
@@ -46,6 +47,7 @@ class ConsumerCore:
         on_lost: PartitionsHook | None = None,
         on_error: ErrorCallback | None = None,
         run_hook: Callable[[PartitionsHook, list[TopicPartition]], None] | None = None,
+        hooks: ClientHooks | None = None,
     ) -> None:
         if commit_strategy not in COMMIT_STRATEGIES:
             raise ConfigError(
@@ -59,6 +61,7 @@ class ConsumerCore:
                 ]
             )
         self.backend = backend
+        self.hooks = hooks or ClientHooks()
         self._key_de = get_deserializer(key_deserializer) if key_deserializer is not None else None
         self._value_de = get_deserializer(value_deserializer) if value_deserializer is not None else None
         self.commit_strategy = commit_strategy
@@ -90,14 +93,23 @@ class ConsumerCore:
         self.backend.assign(positions)
 
     # RebalanceListener: called by the backend on the polling thread.
+    def _rebalanced(self, kind: str, partitions: list[TopicPartition]) -> None:
+        for hook in self.hooks.on_rebalance:
+            try:
+                hook(kind, partitions)
+            except Exception:
+                _log.exception("an observer's on_rebalance hook raised")
+
     def on_assign(self, partitions: list[TopicPartition]) -> None:
         self.rebalances += 1
+        self._rebalanced("assign", partitions)
         _log.info("partitions assigned: %s", ", ".join(map(str, partitions)) or "none")
         if self._user_on_assign is not None:
             self._run_hook(self._user_on_assign, partitions)
 
     def on_revoke(self, partitions: list[TopicPartition]) -> None:
         self.rebalances += 1
+        self._rebalanced("revoke", partitions)
         _log.info("partitions revoked: %s", ", ".join(map(str, partitions)) or "none")
         if self.commit_strategy != "manual":
             # What was processed on these partitions is committed before another member takes them over.
@@ -109,6 +121,7 @@ class ConsumerCore:
 
     def on_lost(self, partitions: list[TopicPartition]) -> None:
         self.rebalances += 1
+        self._rebalanced("lost", partitions)
         _log.warning("partitions lost (the group moved on without us): %s", ", ".join(map(str, partitions)))
         if self._user_on_lost is not None:
             self._run_hook(self._user_on_lost, partitions)
@@ -161,6 +174,8 @@ class ConsumerCore:
         if raw is None:
             return None
         message = self.decode(raw)
+        if self.hooks.on_consume:
+            self._consumed([message])
         if self.commit_strategy != "manual":
             self._pending_ack = [message]
         return message
@@ -170,9 +185,18 @@ class ConsumerCore:
         self._ack_pending()
         self.maybe_commit()
         messages = [self.decode(r) for r in self.backend.consume(max_records, timeout)]
+        if messages and self.hooks.on_consume:
+            self._consumed(messages)
         if self.commit_strategy != "manual":
             self._pending_ack = messages
         return messages
+
+    def _consumed(self, messages: Sequence[Message[Any, Any]]) -> None:
+        for hook in self.hooks.on_consume:
+            try:
+                hook(messages)
+            except Exception:
+                _log.exception("an observer's on_consume hook raised")
 
     def take_pending(self) -> None:
         """Forget the handed-out messages: the caller (``run``) marks each processed itself."""
@@ -232,23 +256,41 @@ class ConsumerCore:
         if not offsets:
             return []
         try:
-            self.backend.commit(offsets, asynchronous)
+            self.commit_offsets(offsets, asynchronous)
         except CommitError as exc:
             if not swallow:
                 raise
             self.report_error(exc)
             return []
-        for o in offsets:
-            self._committed_marks[o.topic_partition] = o.offset
         return offsets
 
     def commit_offsets(self, offsets: Sequence[TopicPartitionOffset], asynchronous: bool) -> None:
-        self.backend.commit(offsets, asynchronous)
+        started = time.perf_counter()
+        try:
+            self.backend.commit(offsets, asynchronous)
+        except KafkaClientError as exc:
+            self._committed(offsets, exc, time.perf_counter() - started)
+            raise
+        self._committed(offsets, None, time.perf_counter() - started)
         for o in offsets:
             self._committed_marks[o.topic_partition] = o.offset
 
+    def _committed(
+        self, offsets: Sequence[TopicPartitionOffset], error: KafkaClientError | None, seconds: float
+    ) -> None:
+        for hook in self.hooks.on_commit:
+            try:
+                hook(offsets, error, seconds)
+            except Exception:
+                _log.exception("an observer's on_commit hook raised")
+
     def report_error(self, error: KafkaClientError) -> None:
         _log.warning("%s", error)
+        for hook in self.hooks.on_error:
+            try:
+                hook(error)
+            except Exception:
+                _log.exception("an observer's on_error hook raised")
         if self._on_error is not None:
             try:
                 self._on_error(error)
@@ -269,3 +311,34 @@ class ConsumerCore:
                 self._commit_processed(None, asynchronous=False, swallow=True)
         finally:
             self.backend.close()
+            for hook in self.hooks.on_close:
+                hook()
+
+
+def build_consumer_core(
+    settings: Any,
+    *,
+    transport: ConsumerBackend | None,
+    observers: Sequence[Any] | None,
+    on_error: ErrorCallback | None,
+    **core_options: Any,
+) -> ConsumerCore:
+    """The core both consumer facades stand on: observers bound, backend built with their stats hook."""
+    from kafka_client.backends._select import create_consumer_backend, resolve_backend
+    from kafka_client.observability import build_hooks, default_observers
+
+    if observers is None:
+        observers = default_observers(settings, "consumer")
+    backend_name = transport.name if transport is not None else resolve_backend(settings.backend)
+    hooks = build_hooks(observers, client_id=settings.client_id, role="consumer", backend=backend_name)
+    core: ConsumerCore | None = None
+
+    def client_error(error: KafkaClientError) -> None:
+        if core is not None:
+            core.report_error(error)
+
+    backend = transport or create_consumer_backend(
+        settings, on_stats=hooks.stats_callback(), on_error=client_error
+    )
+    core = ConsumerCore(backend, on_error=on_error, hooks=hooks, **core_options)
+    return core

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kafka_client._records import Message, TopicPartition, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
-from kafka_client.backends._select import create_consumer_backend
 from kafka_client.backends.base import ConsumerBackend
-from kafka_client.consumer._core import ConsumerCore, ErrorCallback, PartitionsHook
+from kafka_client.consumer._core import ErrorCallback, PartitionsHook, build_consumer_core
 from kafka_client.consumer._rate import RateLimiter
 
 if TYPE_CHECKING:
@@ -61,14 +60,17 @@ class Consumer(Generic[K, V]):
         on_revoke: PartitionsHook | None = None,
         on_lost: PartitionsHook | None = None,
         on_error: ErrorCallback | None = None,
+        observers: Sequence[Any] | None = None,
         transport: ConsumerBackend | None = None,
         **overrides: Any,
     ) -> None:
         if group_id is not None:
             overrides = {**overrides, "consumer": {**overrides.get("consumer", {}), "group_id": group_id}}
         self.settings = resolve_settings(settings, overrides)
-        self._core = ConsumerCore(
-            transport or create_consumer_backend(self.settings, on_error=on_error),
+        self._core = build_consumer_core(
+            self.settings,
+            transport=transport,
+            observers=observers,
             key_deserializer=key_deserializer,
             value_deserializer=value_deserializer,
             commit_strategy=commit_strategy,
@@ -150,7 +152,8 @@ class Consumer(Generic[K, V]):
             if message is None:
                 continue
             core.take_pending()
-            yield message
+            with core.hooks.processing(message):
+                yield message
             # Resumed: the loop body finished with this message.
             if core.commit_strategy != "manual":
                 core.mark_processed(message)
@@ -181,7 +184,8 @@ class Consumer(Generic[K, V]):
                 continue
             core.take_pending()  # run() decides when a message is processed: after its handler returns
             try:
-                handler(message)
+                with core.hooks.processing(message):
+                    handler(message)
             except BaseException:
                 if core.commit_strategy != "manual":
                     core.commit_processed()

@@ -13,20 +13,20 @@ import contextlib
 import datetime as dt
 import functools
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
+from time import perf_counter_ns
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kafka_client._records import Headers, RecordMetadata, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
-from kafka_client.backends._select import create_producer_backend
 from kafka_client.backends.base import ProducerBackend
 from kafka_client.errors import QueueFullError
 from kafka_client.producer._core import (
     ErrorCallback,
     HeadersInput,
-    ProducerCore,
+    build_producer_core,
     normalize_headers,
     timestamp_ms,
 )
@@ -37,8 +37,16 @@ if TYPE_CHECKING:
 K = TypeVar("K")
 V = TypeVar("V")
 
+# topic, value, key, headers, partition, timestamp, future, sent_ns
 _Pending = tuple[
-    str, bytes | None, bytes | None, Headers | None, int | None, int | None, "asyncio.Future[RecordMetadata]"
+    str,
+    bytes | None,
+    bytes | None,
+    Headers | None,
+    int | None,
+    int | None,
+    "asyncio.Future[RecordMetadata]",
+    int,
 ]
 
 
@@ -61,24 +69,24 @@ class AsyncProducer(Generic[K, V]):
         key_serializer: Any = None,
         value_serializer: Any = None,
         on_error: ErrorCallback | None = None,
+        observers: Sequence[Any] | None = None,
         transport: ProducerBackend | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = resolve_settings(settings, overrides)
         producer = self.settings.producer
-        self._core = ProducerCore(
-            transport or create_producer_backend(self.settings, on_error=on_error),
+        self._core = build_producer_core(
+            self.settings,
+            transport=transport,
             key_serializer=key_serializer,
             value_serializer=value_serializer,
-            queue_full_policy=producer.queue_full_policy,
-            queue_full_timeout_s=producer.queue_full_timeout_s,
-            transactional=producer.transactional_id is not None,
             on_error=on_error,
+            observers=observers,
         )
         self._block = producer.queue_full_policy == "block"
         self._queue_full_timeout = producer.queue_full_timeout_s
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._reports: collections.deque[tuple[asyncio.Future[RecordMetadata], Any, Any]] = (
+        self._reports: collections.deque[tuple[asyncio.Future[RecordMetadata], str, int, Any, Any]] = (
             collections.deque()
         )
         self._wakeup_scheduled = False
@@ -101,8 +109,10 @@ class AsyncProducer(Generic[K, V]):
 
     # --- delivery reports: poll thread -> event loop ------------------------------------------------
 
-    def _report(self, future: asyncio.Future[RecordMetadata], error: Any, meta: Any) -> None:
-        self._reports.append((future, error, meta))
+    def _report(
+        self, future: asyncio.Future[RecordMetadata], topic: str, sent_ns: int, error: Any, meta: Any
+    ) -> None:
+        self._reports.append((future, topic, sent_ns, error, meta))
         if not self._wakeup_scheduled:
             self._wakeup_scheduled = True
             assert self._loop is not None
@@ -112,8 +122,12 @@ class AsyncProducer(Generic[K, V]):
     def _drain_reports(self) -> None:
         self._wakeup_scheduled = False
         reports = self._reports
+        core = self._core
+        observe = bool(core.hooks.after_delivery)
         while reports:
-            future, error, meta = reports.popleft()
+            future, topic, sent_ns, error, meta = reports.popleft()
+            if observe:
+                core.delivered(topic, error, meta, sent_ns)
             if error is not None:
                 self._core.report_error(error)
                 if not future.done():
@@ -138,8 +152,12 @@ class AsyncProducer(Generic[K, V]):
             loop = self._loop = asyncio.get_running_loop()
         core = self._core
         native_headers = normalize_headers(headers)
+        hooks = core.hooks
+        if hooks.before_send:
+            native_headers = hooks.add_headers(topic, native_headers)
         raw_key, raw_value = core.encode(topic, key, value, native_headers)
         future: asyncio.Future[RecordMetadata] = loop.create_future()
+        sent_ns = perf_counter_ns() if hooks.after_delivery else 0
         item: _Pending = (
             topic,
             raw_value,
@@ -148,12 +166,13 @@ class AsyncProducer(Generic[K, V]):
             partition,
             timestamp_ms(timestamp),
             future,
+            sent_ns,
         )
         if self._backlog:  # keep order behind messages already waiting for room
             self._backlog.append(item)
             return future
         try:
-            core.backend.produce(*item[:6], functools.partial(self._report, future))
+            core.backend.produce(*item[:6], functools.partial(self._report, future, topic, sent_ns))
         except QueueFullError:
             if not self._block:
                 raise
@@ -182,7 +201,8 @@ class AsyncProducer(Generic[K, V]):
         while self._backlog:
             item = self._backlog[0]
             try:
-                self._core.backend.produce(*item[:6], functools.partial(self._report, item[6]))
+                report = functools.partial(self._report, item[6], item[0], item[7])
+                self._core.backend.produce(*item[:6], report)
             except QueueFullError:
                 if time.monotonic() >= deadline:
                     error = QueueFullError(

@@ -22,6 +22,7 @@ from kafka_client.errors import (
     SerializationError,
     TransactionError,
 )
+from kafka_client.observability._hooks import ClientHooks
 from kafka_client.serialization import MessageField, SerializationContext, get_serializer
 
 _log = logging.getLogger("kafka_client.producer")
@@ -65,8 +66,10 @@ class ProducerCore:
         queue_full_timeout_s: float = 5.0,
         transactional: bool = False,
         on_error: ErrorCallback | None = None,
+        hooks: ClientHooks | None = None,
     ) -> None:
         self.backend = backend
+        self.hooks = hooks or ClientHooks()
         self._key_ser = get_serializer(key_serializer) if key_serializer is not None else None
         self._value_ser = get_serializer(value_serializer) if value_serializer is not None else None
         self._block = queue_full_policy == "block"
@@ -147,13 +150,28 @@ class ProducerCore:
                     ) from exc
 
     def report_error(self, error: KafkaClientError) -> None:
-        """Tell the user's error callback (if any) about a failure; never raise from a delivery thread."""
+        """Tell the observers and the user's error callback about a failure; never raises (report threads)."""
+        for hook in self.hooks.on_error:
+            try:
+                hook(error)
+            except Exception:
+                _log.exception("an observer's on_error hook raised")
         if self._on_error is None:
             return
         try:
             self._on_error(error)
         except Exception:
             _log.exception("the producer's on_error callback raised")
+
+    def delivered(
+        self, topic: str, error: KafkaClientError | None, meta: RecordMetadata | None, sent_ns: int
+    ) -> None:
+        """Run the observers' delivery hooks (metrics, logs) for one report."""
+        for hook in self.hooks.after_delivery:
+            try:
+                hook(topic, error, meta, sent_ns)
+            except Exception:
+                _log.exception("an observer's after_delivery hook raised")
 
     def _poll_loop(self) -> None:
         while not self._stop_polling.is_set():
@@ -191,6 +209,8 @@ class ProducerCore:
             _log.error("closing the producer with %d undelivered messages; failing them", remaining)
             self.backend.purge()
         self.backend.close(timeout=0.0)
+        for hook in self.hooks.on_close:
+            hook()
         return remaining
 
     # --- transactions -------------------------------------------------------------------------------
@@ -229,6 +249,46 @@ class ProducerCore:
         if not self._in_transaction:
             raise TransactionError("send_offsets_to_transaction needs an open transaction")
         self.backend.send_offsets_to_transaction(offsets, group_metadata, timeout)
+
+
+def build_producer_core(
+    settings: Any,
+    *,
+    transport: ProducerBackend | None,
+    key_serializer: Any,
+    value_serializer: Any,
+    on_error: ErrorCallback | None,
+    observers: Sequence[Any] | None,
+) -> ProducerCore:
+    """The core both producer facades stand on: observers bound, backend built with their stats hook."""
+    from kafka_client.backends._select import create_producer_backend, resolve_backend
+    from kafka_client.observability import build_hooks, default_observers
+
+    if observers is None:
+        observers = default_observers(settings, "producer")
+    backend_name = transport.name if transport is not None else resolve_backend(settings.backend)
+    hooks = build_hooks(observers, client_id=settings.client_id, role="producer", backend=backend_name)
+    core: ProducerCore | None = None
+
+    def client_error(error: KafkaClientError) -> None:
+        if core is not None:
+            core.report_error(error)
+
+    backend = transport or create_producer_backend(
+        settings, on_stats=hooks.stats_callback(), on_error=client_error
+    )
+    producer = settings.producer
+    core = ProducerCore(
+        backend,
+        key_serializer=key_serializer,
+        value_serializer=value_serializer,
+        queue_full_policy=producer.queue_full_policy,
+        queue_full_timeout_s=producer.queue_full_timeout_s,
+        transactional=producer.transactional_id is not None,
+        on_error=on_error,
+        hooks=hooks,
+    )
+    return core
 
 
 def _as_bytes(obj: Any, topic: str, field: MessageField) -> bytes | None:

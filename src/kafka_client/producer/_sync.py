@@ -5,20 +5,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from time import perf_counter_ns
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kafka_client._records import RecordMetadata, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
-from kafka_client.backends._select import create_producer_backend
 from kafka_client.backends.base import ProducerBackend
 from kafka_client.errors import KafkaClientError
 from kafka_client.producer._core import (
     ErrorCallback,
     HeadersInput,
     ProducerCore,
+    build_producer_core,
     normalize_headers,
     timestamp_ms,
 )
@@ -36,10 +37,13 @@ def _deliver(
     future: DeliveryFuture,
     core: ProducerCore,
     callback: DeliveryListener | None,
+    sent_ns: int,
     error: KafkaClientError | None,
     meta: RecordMetadata | None,
 ) -> None:
     future._resolve(error, meta)
+    if core.hooks.after_delivery:
+        core.delivered(future.topic, error, meta, sent_ns)
     if callback is not None:
         try:
             callback(error, meta)
@@ -70,19 +74,18 @@ class Producer(Generic[K, V]):
         key_serializer: Any = None,
         value_serializer: Any = None,
         on_error: ErrorCallback | None = None,
+        observers: Sequence[Any] | None = None,
         transport: ProducerBackend | None = None,
         **overrides: Any,
     ) -> None:
         self.settings = resolve_settings(settings, overrides)
-        producer = self.settings.producer
-        self._core = ProducerCore(
-            transport or create_producer_backend(self.settings, on_error=on_error),
+        self._core = build_producer_core(
+            self.settings,
+            transport=transport,
             key_serializer=key_serializer,
             value_serializer=value_serializer,
-            queue_full_policy=producer.queue_full_policy,
-            queue_full_timeout_s=producer.queue_full_timeout_s,
-            transactional=producer.transactional_id is not None,
             on_error=on_error,
+            observers=observers,
         )
 
     @classmethod
@@ -118,6 +121,9 @@ class Producer(Generic[K, V]):
         """
         core = self._core
         native_headers = normalize_headers(headers)
+        hooks = core.hooks
+        if hooks.before_send:
+            native_headers = hooks.add_headers(topic, native_headers)
         raw_key, raw_value = core.encode(topic, key, value, native_headers)
         future = DeliveryFuture(topic)
         core.produce(
@@ -127,7 +133,9 @@ class Producer(Generic[K, V]):
             native_headers,
             partition,
             timestamp_ms(timestamp),
-            functools.partial(_deliver, future, core, on_delivery),
+            functools.partial(
+                _deliver, future, core, on_delivery, perf_counter_ns() if hooks.after_delivery else 0
+            ),
         )
         return future
 

@@ -1,0 +1,132 @@
+"""The one seam observability plugs into: small hooks the producer and consumer cores call.
+
+An observer is any object with some of the methods of :class:`Observer`; the cores gather the methods
+that exist into plain lists once, at construction (structlog-style), so a client with no tracing pays
+nothing for tracing, and the per-message path never asks "is this plugin on?".
+
+Cost rules (see DESIGN.md, "Hot path rules"): per-message hooks (``before_send``, ``after_delivery``,
+``process_scope``) must be O(1) and cheap; anything heavier belongs in per-batch hooks (``on_consume``),
+in the statistics callback (``on_stats``), or behind sampling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager as ContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kafka_client._records import Headers, Message, RecordMetadata, TopicPartition, TopicPartitionOffset
+from kafka_client.errors import KafkaClientError
+
+__all__ = ["ClientHooks", "Observer", "build_hooks"]
+
+BeforeSend = Callable[[str, Headers | None], Headers | None]
+AfterDelivery = Callable[[str, KafkaClientError | None, RecordMetadata | None, int], None]
+ProcessScope = Callable[[Message[Any, Any]], ContextManager[Any]]
+BatchScope = Callable[[Sequence[Message[Any, Any]]], ContextManager[Any]]
+
+
+class Observer(Protocol):
+    """What an observability plugin may implement; every method is optional.
+
+    - ``before_send(topic, headers) -> headers``: add headers (trace context, correlation ID) to a
+      message about to be sent; return the (possibly new) header list, or None for none.
+    - ``after_delivery(topic, error, metadata, sent_ns)``: a delivery report; ``sent_ns`` is
+      ``time.perf_counter_ns()`` at send.
+    - ``on_consume(messages)``: a batch of messages was fetched (one call per fetch, not per message).
+    - ``process_scope(message)`` / ``batch_scope(messages)``: a context manager around the processing
+      of one message / one batch (a tracing span, a log context).
+    - ``on_commit(offsets, error, seconds)``, ``on_rebalance(kind, partitions)`` (kind: "assign",
+      "revoke", "lost"), ``on_error(error)``, ``on_stats(stats)``, ``on_close()``.
+    - ``bind(client_id, role, backend)``: called once when the client is built.
+    """
+
+
+@dataclass
+class ClientHooks:
+    """The observers' methods, gathered per hook. Empty lists mean the hook costs nothing."""
+
+    observers: list[Any] = field(default_factory=list)
+    before_send: list[BeforeSend] = field(default_factory=list)
+    after_delivery: list[AfterDelivery] = field(default_factory=list)
+    on_consume: list[Callable[[Sequence[Message[Any, Any]]], None]] = field(default_factory=list)
+    process_scope: list[ProcessScope] = field(default_factory=list)
+    batch_scope: list[BatchScope] = field(default_factory=list)
+    on_commit: list[Callable[[Sequence[TopicPartitionOffset], KafkaClientError | None, float], None]] = field(
+        default_factory=list
+    )
+    on_rebalance: list[Callable[[str, list[TopicPartition]], None]] = field(default_factory=list)
+    on_error: list[Callable[[KafkaClientError], None]] = field(default_factory=list)
+    on_stats: list[Callable[[Mapping[str, Any]], None]] = field(default_factory=list)
+    on_close: list[Callable[[], None]] = field(default_factory=list)
+
+    def stats_callback(self) -> Callable[[Mapping[str, Any]], None] | None:
+        """One callable feeding every ``on_stats`` hook, or None when nobody wants statistics."""
+        hooks = self.on_stats
+        if not hooks:
+            return None
+
+        def dispatch(stats: Mapping[str, Any]) -> None:
+            for hook in hooks:
+                hook(stats)
+
+        return dispatch
+
+    def add_headers(self, topic: str, headers: Headers | None) -> Headers | None:
+        for hook in self.before_send:
+            headers = hook(topic, headers)
+        return headers
+
+    @contextlib.contextmanager
+    def _nested(self, scopes: list[Any], arg: Any) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            for scope in scopes:
+                stack.enter_context(scope(arg))
+            yield
+
+    def processing(self, message: Message[Any, Any]) -> ContextManager[Any]:
+        """The context to process one message in (a no-op when no observer wants one)."""
+        scopes = self.process_scope
+        if not scopes:
+            return contextlib.nullcontext()
+        if len(scopes) == 1:
+            return scopes[0](message)
+        return self._nested(scopes, message)
+
+    def processing_batch(self, messages: Sequence[Message[Any, Any]]) -> ContextManager[Any]:
+        scopes = self.batch_scope
+        if not scopes:
+            return contextlib.nullcontext()
+        if len(scopes) == 1:
+            return scopes[0](messages)
+        return self._nested(scopes, messages)
+
+
+_HOOK_NAMES = (
+    "before_send",
+    "after_delivery",
+    "on_consume",
+    "process_scope",
+    "batch_scope",
+    "on_commit",
+    "on_rebalance",
+    "on_error",
+    "on_stats",
+    "on_close",
+)
+
+
+def build_hooks(observers: Sequence[Any], *, client_id: str, role: str, backend: str) -> ClientHooks:
+    """Bind each observer to the client and gather its hook methods."""
+    hooks = ClientHooks(observers=list(observers))
+    for observer in observers:
+        bind = getattr(observer, "bind", None)
+        if bind is not None:
+            bind(client_id, role, backend)
+        for name in _HOOK_NAMES:
+            method = getattr(observer, name, None)
+            if method is not None:
+                getattr(hooks, name).append(method)
+    return hooks

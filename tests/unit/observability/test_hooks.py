@@ -1,0 +1,122 @@
+"""The observer seam: every hook is called at the right moment, with the right arguments, exactly once."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from kafka_client import Consumer, Message, Producer, RecordMetadata, TopicPartition, TopicPartitionOffset
+from kafka_client.errors import KafkaClientError
+from kafka_client.observability import build_hooks
+from kafka_client.testing.memory import MemoryCluster
+
+
+class Recorder:
+    """An observer implementing every hook, recording what it saw."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[Any, ...]] = []
+        self.in_scope: list[int] = []
+
+    def bind(self, client_id: str, role: str, backend: str) -> None:
+        self.events.append(("bind", client_id, role, backend))
+
+    def before_send(self, topic: str, headers: list[tuple[str, bytes | None]] | None) -> Any:
+        return [*(headers or []), ("x-seen", topic.encode())]
+
+    def after_delivery(
+        self, topic: str, error: KafkaClientError | None, meta: RecordMetadata | None, sent_ns: int
+    ) -> None:
+        assert sent_ns > 0
+        self.events.append(("delivered", topic, error, meta.offset if meta else None))
+
+    def on_consume(self, messages: Sequence[Message[Any, Any]]) -> None:
+        self.events.append(("consumed", [m.offset for m in messages]))
+
+    @contextlib.contextmanager
+    def process_scope(self, message: Message[Any, Any]) -> Iterator[None]:
+        self.in_scope.append(message.offset)
+        yield
+        self.events.append(("processed", message.offset))
+
+    def on_commit(self, offsets: Sequence[TopicPartitionOffset], error: Any, seconds: float) -> None:
+        assert seconds >= 0
+        self.events.append(("commit", [(o.partition, o.offset) for o in offsets], error))
+
+    def on_rebalance(self, kind: str, partitions: list[TopicPartition]) -> None:
+        self.events.append(("rebalance", kind, [p.partition for p in partitions]))
+
+    def on_stats(self, stats: Mapping[str, Any]) -> None:
+        self.events.append(("stats",))
+
+    def on_close(self) -> None:
+        self.events.append(("close",))
+
+
+def test_producer_hooks_add_headers_and_see_each_delivery_once() -> None:
+    cluster = MemoryCluster()
+    recorder = Recorder()
+    with Producer(
+        bootstrap_servers="memory:9092",
+        client_id="svc",
+        observers=[recorder],
+        transport=cluster.producer_backend(),
+    ) as producer:
+        for i in range(3):
+            producer.send("orders", f"v{i}".encode()).result(5)
+    assert recorder.events == [
+        ("bind", "svc", "producer", "memory"),
+        ("delivered", "orders", None, 0),
+        ("delivered", "orders", None, 1),
+        ("delivered", "orders", None, 2),
+        ("close",),
+    ]
+    assert [r.headers for r in cluster.records("orders")] == [[("x-seen", b"orders")]] * 3
+
+
+def test_consumer_hooks_follow_fetch_processing_commit_and_rebalance() -> None:
+    cluster = MemoryCluster()
+    cluster.create_topic("orders")
+    with Producer(
+        bootstrap_servers="memory:9092", transport=cluster.producer_backend(), observers=[]
+    ) as producer:
+        for i in range(3):
+            producer.send("orders", f"v{i}".encode())
+    recorder = Recorder()
+    with Consumer(
+        bootstrap_servers="memory:9092",
+        group_id="g",
+        topics=["orders"],
+        observers=[recorder],
+        transport=cluster.consumer_backend("g"),
+    ) as consumer:
+        handled = consumer.run(lambda m: None, max_messages=3)
+    assert handled == 3
+    assert recorder.in_scope == [0, 1, 2]
+    events = recorder.events
+    assert events[0] == ("bind", "kafka-client", "consumer", "memory")
+    assert ("rebalance", "assign", [0]) in events
+    assert [e for e in events if e[0] == "consumed"] == [
+        ("consumed", [0]),
+        ("consumed", [1]),
+        ("consumed", [2]),
+    ]
+    assert [e for e in events if e[0] == "processed"] == [
+        ("processed", 0),
+        ("processed", 1),
+        ("processed", 2),
+    ]
+    commits = [e for e in events if e[0] == "commit"]
+    assert commits[-1] == ("commit", [(0, 3)], None)
+    assert events[-1] == ("close",)
+
+
+def test_an_observer_with_only_some_hooks_costs_nothing_for_the_rest() -> None:
+    class OnlyErrors:
+        def on_error(self, error: KafkaClientError) -> None: ...
+
+    hooks = build_hooks([OnlyErrors()], client_id="c", role="producer", backend="memory")
+    assert (hooks.before_send, hooks.after_delivery, hooks.process_scope, hooks.on_stats) == ([], [], [], [])
+    assert len(hooks.on_error) == 1
+    assert hooks.stats_callback() is None
