@@ -16,7 +16,9 @@ import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import TypeVar
 
 from kafka_client._records import Message, TopicPartition, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
@@ -26,8 +28,9 @@ from kafka_client.consumer._core import ErrorCallback, PartitionsHook, build_con
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
 
-K = TypeVar("K")
-V = TypeVar("V")
+# Unannotated clients are Producer[Any, Any] / Consumer[Any, Any] (PEP 696 defaults).
+K = TypeVar("K", default=Any)
+V = TypeVar("V", default=Any)
 T = TypeVar("T")
 
 

@@ -9,7 +9,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import TypeVar
 
 from kafka_client._records import Message, TopicPartition, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
@@ -20,8 +22,9 @@ from kafka_client.consumer._rate import RateLimiter
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
 
-K = TypeVar("K")
-V = TypeVar("V")
+# Unannotated clients are Producer[Any, Any] / Consumer[Any, Any] (PEP 696 defaults).
+K = TypeVar("K", default=Any)
+V = TypeVar("V", default=Any)
 
 
 def _positions(

@@ -17,7 +17,9 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from time import perf_counter_ns
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import TypeVar
 
 from kafka_client._records import Headers, RecordMetadata, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
@@ -34,8 +36,9 @@ from kafka_client.producer._core import (
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
 
-K = TypeVar("K")
-V = TypeVar("V")
+# Unannotated clients are Producer[Any, Any] / Consumer[Any, Any] (PEP 696 defaults).
+K = TypeVar("K", default=Any)
+V = TypeVar("V", default=Any)
 
 # topic, value, key, headers, partition, timestamp, future, sent_ns
 _Pending = tuple[
