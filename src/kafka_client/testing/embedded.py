@@ -346,12 +346,13 @@ class EmbeddedKafka:
             self._paused = False
 
     def run_tool(
-        self, tool: str, *args: str, timeout: float = 120.0, check: bool = True
+        self, tool: str, *args: str, timeout: float = 120.0, check: bool = True, input: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Run one of the Kafka command-line tools from the broker jars, e.g.
         ``kafka.run_tool("kafka-consumer-groups", "--describe", "--group", "g")``.
 
-        ``--bootstrap-server`` (PLAINTEXT, a super user) is added for the tools that take it.
+        ``--bootstrap-server`` (PLAINTEXT, a super user) is added for the tools that take it; ``input`` is
+        written to the tool's standard input (e.g. lines for kafka-console-producer).
         """
         main_class = KAFKA_TOOLS.get(tool, tool)
         argv = list(args)
@@ -359,6 +360,7 @@ class EmbeddedKafka:
             argv = ["--bootstrap-server", self.bootstrap_servers, *argv]
         result = subprocess.run(
             self._java_command(main_class, argv, tool_heap="256m"),
+            input=input,
             capture_output=True,
             text=True,
             timeout=timeout,
