@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PYTHON_PATHS = ("src", "tests", "scripts", "examples", "exporters", "tui")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -23,12 +24,12 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_lint_is_clean() -> None:
-    result = _run(_tool("ruff"), "check", "src", "tests", "scripts", "exporters", "tui")
+    result = _run(_tool("ruff"), "check", *PYTHON_PATHS)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_is_clean() -> None:
-    result = _run(_tool("ruff"), "format", "--check", "src", "tests", "scripts", "exporters", "tui")
+    result = _run(_tool("ruff"), "format", "--check", *PYTHON_PATHS)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
