@@ -86,6 +86,8 @@ class AsyncConsumer(Generic[K, V]):
         )
         self._fetch_batch = fetch_batch
         self._stopping = False
+        #: how many times the last concurrent ``run`` paused a partition whose queue was full
+        self.partitions_paused_for_backpressure = 0
         if topics or pattern:
             self._executor.submit(self._core.subscribe, list(topics or ()), pattern).result()
 
@@ -170,9 +172,26 @@ class AsyncConsumer(Generic[K, V]):
         *,
         max_messages: int | None = None,
         idle_timeout: float | None = None,
+        concurrency: int = 1,
+        max_buffered: int = 1000,
     ) -> int:
         """Await ``handler`` for every message until :meth:`stop` (or ``max_messages`` / ``idle_timeout``);
-        return how many were handled. A raising handler's message stays uncommitted; the error propagates."""
+        return how many were handled. A raising handler's message stays uncommitted; the error propagates.
+
+        ``concurrency > 1`` handles up to that many messages at once, from different partitions, each
+        partition still in offset order; a partition with ``max_buffered`` messages waiting is paused
+        until it drains to half (backpressure), and revoked partitions finish their message in hand
+        before their offsets are committed.
+        """
+        if concurrency > 1:
+            from kafka_client.consumer._concurrent import PartitionedRunner
+
+            runner = PartitionedRunner(
+                self, handler, concurrency=concurrency, max_buffered=max_buffered, max_messages=max_messages
+            )
+            result = await runner.run(idle_timeout)
+            self.partitions_paused_for_backpressure = runner.pause_count
+            return result
         core = self._core
         handled = 0
         loop = asyncio.get_running_loop()

@@ -79,6 +79,9 @@ class ConsumerCore:
         self._pending_ack: list[Message[Any, Any]] = []
         self.rebalances = 0
         self.closed = False
+        # Set by a concurrent runner: called first when partitions are revoked or lost, to stop and drain
+        # the work in flight on them before their offsets are committed and they change owner.
+        self.before_revoke: Callable[[list[TopicPartition]], None] | None = None
 
     # --- subscription -------------------------------------------------------------------------------
 
@@ -110,6 +113,8 @@ class ConsumerCore:
     def on_revoke(self, partitions: list[TopicPartition]) -> None:
         self.rebalances += 1
         self._rebalanced("revoke", partitions)
+        if self.before_revoke is not None:
+            self.before_revoke(partitions)
         _log.info("partitions revoked: %s", ", ".join(map(str, partitions)) or "none")
         if self.commit_strategy != "manual":
             # What was processed on these partitions is committed before another member takes them over.
@@ -122,6 +127,8 @@ class ConsumerCore:
     def on_lost(self, partitions: list[TopicPartition]) -> None:
         self.rebalances += 1
         self._rebalanced("lost", partitions)
+        if self.before_revoke is not None:
+            self.before_revoke(partitions)
         _log.warning("partitions lost (the group moved on without us): %s", ", ".join(map(str, partitions)))
         if self._user_on_lost is not None:
             self._run_hook(self._user_on_lost, partitions)
