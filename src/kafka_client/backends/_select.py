@@ -27,7 +27,7 @@ def resolve_backend(name: str) -> ResolvedBackend:
     if name == "memory":
         return "memory"
     if importlib.util.find_spec("confluent_kafka") is not None:
-        _log.debug("backend auto: using confluent-kafka")
+        _log.info("backend auto: using confluent-kafka")
         return "confluent"
     if importlib.util.find_spec("kafka") is not None:
         _log.info("backend auto: confluent-kafka is not installed, using the kafka-python fallback")

@@ -389,12 +389,18 @@ class KafkaPythonConsumer:
     def seek_to_beginning(self, partitions: Sequence[TopicPartition]) -> None:
         self._drop_buffered(partitions)
         with _translating("seeking to the beginning", ConsumerError):
-            self._consumer.seek_to_beginning(*[self._tp(tp) for tp in partitions])
+            native = [self._tp(tp) for tp in partitions]
+            self._consumer.seek_to_beginning(*native)
+            for tp in native:
+                self._consumer.position(tp)
 
     def seek_to_end(self, partitions: Sequence[TopicPartition]) -> None:
         self._drop_buffered(partitions)
         with _translating("seeking to the end", ConsumerError):
-            self._consumer.seek_to_end(*[self._tp(tp) for tp in partitions])
+            native = [self._tp(tp) for tp in partitions]
+            self._consumer.seek_to_end(*native)
+            for tp in native:  # resolve "the end" now, as the confluent backend does, not at the next fetch
+                self._consumer.position(tp)
 
     def pause(self, partitions: Sequence[TopicPartition]) -> None:
         # Records already buffered for these partitions go back: the fetch position is rewound to them.

@@ -208,3 +208,21 @@ def test_assign_seek_and_offsets_for_times(
         assert first.offset == 0
         consumer.seek(tp, 7)
         assert [m.value for m in _drain(consumer, 3)] == [b"7", b"8", b"9"]
+
+
+def test_pattern_subscription_and_seek_to_end(
+    settings: dict[str, Any], kafka_topic: Callable[..., str], group_id: Callable[[], str]
+) -> None:
+    stem = f"pattern-{group_id()}"
+    first, second = kafka_topic(name=f"{stem}-a"), kafka_topic(name=f"{stem}-b")
+    kafka_topic(name=f"other-{stem}")  # does not match the pattern
+    with Producer(settings) as producer:
+        for topic in (first, second, f"other-{stem}"):
+            producer.send(topic, topic.encode()).result(30)
+    with Consumer(settings, group_id=group_id(), pattern=f"^{stem}-.*") as consumer:
+        got = _drain(consumer, 2)
+        assert sorted(m.value for m in got) == sorted([first.encode(), second.encode()])
+        consumer.seek_to_end()
+        with Producer(settings) as producer:
+            producer.send(first, b"after the end").result(30)
+        assert [m.value for m in _drain(consumer, 1)] == [b"after the end"]
