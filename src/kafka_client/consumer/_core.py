@@ -144,25 +144,13 @@ class ConsumerCore:
     # --- fetching -----------------------------------------------------------------------------------
 
     def decode(self, raw: RawRecord) -> Message[Any, Any]:
-        """Deserialize a record; a failure raises DeserializationError carrying where and the raw bytes."""
-        key: Any = raw.key
-        value: Any = raw.value
+        """Deserialize a record in place (``raw_key``/``raw_value`` keep the bytes); a failure raises
+        DeserializationError carrying where and the raw bytes. Without deserializers this is free."""
         if self._key_de is not None:
-            key = self._deserialize(self._key_de, raw, raw.key, MessageField.KEY)
+            raw.key = self._deserialize(self._key_de, raw, raw.raw_key, MessageField.KEY)
         if self._value_de is not None:
-            value = self._deserialize(self._value_de, raw, raw.value, MessageField.VALUE)
-        return Message(
-            raw.topic,
-            raw.partition,
-            raw.offset,
-            key,
-            value,
-            raw.headers,
-            raw.timestamp_ms,
-            raw.key,
-            raw.value,
-            raw.leader_epoch,
-        )
+            raw.value = self._deserialize(self._value_de, raw, raw.raw_value, MessageField.VALUE)
+        return raw
 
     def _deserialize(self, deserializer: Any, raw: RawRecord, data: bytes | None, field: MessageField) -> Any:
         ctx = SerializationContext(raw.topic, field, raw.headers, raw.partition, raw.offset)
@@ -191,7 +179,8 @@ class ConsumerCore:
         """A batch of messages; with ``after_processing`` the previous batch counts as processed now."""
         self._ack_pending()
         self.maybe_commit()
-        messages = [self.decode(r) for r in self.backend.consume(max_records, timeout)]
+        records = self.backend.consume(max_records, timeout)
+        messages = [self.decode(r) for r in records] if self._key_de or self._value_de else records
         if messages and self.hooks.on_consume:
             self._consumed(messages)
         if self.commit_strategy != "manual":
@@ -222,8 +211,13 @@ class ConsumerCore:
 
     def mark_processed_batch(self, messages: Sequence[Message[Any, Any] | RawRecord]) -> None:
         processed = self._processed
+        last: Message[Any, Any] | None = None
         for message in messages:
-            processed[TopicPartition(message.topic, message.partition)] = message.offset + 1
+            if last is not None and (message.partition != last.partition or message.topic != last.topic):
+                processed[TopicPartition(last.topic, last.partition)] = last.offset + 1
+            last = message
+        if last is not None:
+            processed[TopicPartition(last.topic, last.partition)] = last.offset + 1
 
     def uncommitted(self, partitions: Iterable[TopicPartition] | None = None) -> list[TopicPartitionOffset]:
         chosen = (
