@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON_PATHS = ("src", "tests", "scripts", "examples", "exporters", "tui")
+PYTHON_PATHS = ("src", "tests", "scripts", "examples", "benchmarks", "exporters", "tui")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -7,6 +7,7 @@ translated at this seam by :mod:`kafka_client.backends._confluent_errors`.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,10 +31,10 @@ from kafka_client.errors import (
 )
 
 ErrorCallback = Callable[[KafkaClientError], None]
+# kafka_client.observability.logging.LIBRDKAFKA_LOGGER (not imported: this module stays light)
+LIBRDKAFKA_LOGGER = "kafka_client.librdkafka"
 
 _OFFSET_INVALID = -1001
-_OFFSET_BEGINNING = -2
-_OFFSET_END = -1
 
 
 def _confluent() -> Any:
@@ -49,6 +50,9 @@ def _with_callbacks(
     config: Mapping[str, Any], on_stats: StatsCallback | None, on_error: ErrorCallback | None, role: str
 ) -> dict[str, Any]:
     conf = dict(config)
+    # librdkafka's log lines go to stdlib logging (served by poll), so they join the application's
+    # log pipeline (configure_logging renders them as JSON) instead of raw lines on stderr.
+    conf.setdefault("logger", logging.getLogger(LIBRDKAFKA_LOGGER))
     if on_stats is not None:
         conf["stats_cb"] = lambda raw: on_stats(json.loads(raw))
     if on_error is not None:
@@ -187,6 +191,24 @@ class ConfluentConsumer:
             self._consumer = self._ck.Consumer(_with_callbacks(config, on_stats, on_error, "consumer"))
         self._pending_error: KafkaClientError | None = None
         self._eof = self._ck.KafkaError._PARTITION_EOF
+        self._on_error = on_error
+        errors = self._ck.KafkaError
+        # Broker answers the Kafka protocol calls retriable, which librdkafka retries on its own but still
+        # hands to the application as consumer errors.
+        self._transient_codes = frozenset(
+            getattr(errors, name)
+            for name in (
+                "NOT_COORDINATOR",
+                "COORDINATOR_LOAD_IN_PROGRESS",
+                "COORDINATOR_NOT_AVAILABLE",
+                "REBALANCE_IN_PROGRESS",
+                "NOT_LEADER_FOR_PARTITION",
+                "LEADER_NOT_AVAILABLE",
+                "REQUEST_TIMED_OUT",
+                "_TIMED_OUT_QUEUE",
+            )
+            if hasattr(errors, name)
+        )
 
     def _native(self, partitions: Sequence[TopicPartition], offset: int = _OFFSET_INVALID) -> list[Any]:
         return [self._ck.TopicPartition(p.topic, p.partition, offset) for p in partitions]
@@ -223,6 +245,18 @@ class ConfluentConsumer:
             msg.leader_epoch(),
         )
 
+    def _is_transient(self, err: Any) -> bool:
+        """End of partition, or a retriable error librdkafka recovers from by itself (a coordinator
+        moving, a leader election): reported to ``on_error``, not raised. Anything else is raised."""
+        code = err.code()
+        if code == self._eof:
+            return True
+        if (err.retriable() or code in self._transient_codes) and not err.fatal():
+            if self._on_error is not None:
+                self._on_error(error_from_kafka_error(err, "consuming (retrying)", ConsumerError))
+            return True
+        return False
+
     def _raise_pending(self) -> None:
         if self._pending_error is not None:
             error, self._pending_error = self._pending_error, None
@@ -236,7 +270,7 @@ class ConfluentConsumer:
             return None
         err = msg.error()
         if err is not None:
-            if err.code() == self._eof:
+            if self._is_transient(err):
                 return None
             raise error_from_kafka_error(err, "consuming", ConsumerError)
         return self._record(msg)
@@ -250,7 +284,7 @@ class ConfluentConsumer:
             err = msg.error()
             if err is None:
                 records.append(self._record(msg))
-            elif err.code() != self._eof and self._pending_error is None:
+            elif not self._is_transient(err) and self._pending_error is None:
                 # Hand back what came before the error; raise it on the next call.
                 self._pending_error = error_from_kafka_error(err, "consuming", ConsumerError)
         if not records:
@@ -266,8 +300,25 @@ class ConfluentConsumer:
             else self._ck.TopicPartition(o.topic, o.partition, o.offset, metadata=o.metadata)
             for o in offsets
         ]
-        with translate_errors("committing offsets", ConsumerError):
-            self._consumer.commit(offsets=native, asynchronous=asynchronous)
+        if asynchronous:
+            with translate_errors("committing offsets", ConsumerError):
+                self._consumer.commit(offsets=native, asynchronous=True)
+            return
+        # A synchronous commit that meets a retriable broker answer (the group coordinator moving or still
+        # loading) is retried with a short backoff, as the Java client does, instead of failing the caller.
+        delay = 0.05
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                self._consumer.commit(offsets=native, asynchronous=False)
+                return
+            except self._ck.KafkaException as exc:
+                err = exc.args[0]
+                transient = (err.retriable() or err.code() in self._transient_codes) and not err.fatal()
+                if not transient or time.monotonic() + delay > deadline:
+                    raise error_from_kafka_error(err, "committing offsets", ConsumerError) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
     def committed(
         self, partitions: Sequence[TopicPartition], timeout: float
@@ -286,14 +337,19 @@ class ConfluentConsumer:
             self._consumer.seek(self._ck.TopicPartition(position.topic, position.partition, position.offset))
 
     def seek_to_beginning(self, partitions: Sequence[TopicPartition]) -> None:
-        for tp in self._native(partitions, _OFFSET_BEGINNING):
-            with translate_errors("seeking to the beginning", ConsumerError):
-                self._consumer.seek(tp)
+        self._seek_to_watermark(partitions, 0)
 
     def seek_to_end(self, partitions: Sequence[TopicPartition]) -> None:
-        for tp in self._native(partitions, _OFFSET_END):
-            with translate_errors("seeking to the end", ConsumerError):
-                self._consumer.seek(tp)
+        self._seek_to_watermark(partitions, 1)
+
+    def _seek_to_watermark(self, partitions: Sequence[TopicPartition], which: int) -> None:
+        # librdkafka resolves logical offsets (BEGINNING/END) later, at fetch time; resolve them now, so
+        # "the end" means the end when this was called, as on the other backends.
+        for tp in partitions:
+            with translate_errors(f"seeking {tp}", ConsumerError):
+                native = self._ck.TopicPartition(tp.topic, tp.partition)
+                offset = self._consumer.get_watermark_offsets(native, timeout=10.0)[which]
+                self._consumer.seek(self._ck.TopicPartition(tp.topic, tp.partition, offset))
 
     def pause(self, partitions: Sequence[TopicPartition]) -> None:
         with translate_errors("pausing partitions", ConsumerError):

@@ -7,6 +7,7 @@ import click
 from kafka_client.cli.config_cmd import config_group
 from kafka_client.cli.demo import demo
 from kafka_client.cli.dev_broker import dev_broker
+from kafka_client.cli.health_cmd import health_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,6 +19,7 @@ def cli() -> None:
 cli.add_command(dev_broker)
 cli.add_command(demo)
 cli.add_command(config_group)
+cli.add_command(health_command)
 
 
 def main() -> None:

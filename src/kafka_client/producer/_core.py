@@ -70,8 +70,10 @@ class ProducerCore:
     ) -> None:
         self.backend = backend
         self.hooks = hooks or ClientHooks()
-        self._key_ser = get_serializer(key_serializer) if key_serializer is not None else None
-        self._value_ser = get_serializer(value_serializer) if value_serializer is not None else None
+        self.key_serializer = get_serializer(key_serializer) if key_serializer is not None else None
+        self.value_serializer = get_serializer(value_serializer) if value_serializer is not None else None
+        # The backend's produce, bound once; swapped for a refusal when the producer closes.
+        self.backend_produce: Callable[..., None] = backend.produce
         self._block = queue_full_policy == "block"
         self._queue_full_timeout = queue_full_timeout_s
         self._transactional = transactional
@@ -94,14 +96,14 @@ class ProducerCore:
         self, topic: str, key: Any, value: Any, headers: Headers | None
     ) -> tuple[bytes | None, bytes | None]:
         """Serialize key and value; bytes pass through untouched when no serializer is configured."""
-        if self._key_ser is None:
-            raw_key = _as_bytes(key, topic, MessageField.KEY)
+        if self.key_serializer is None:
+            raw_key = as_bytes(key, topic, MessageField.KEY)
         else:
-            raw_key = self._key_ser(key, SerializationContext(topic, MessageField.KEY, headers))
-        if self._value_ser is None:
-            raw_value = _as_bytes(value, topic, MessageField.VALUE)
+            raw_key = self.key_serializer(key, SerializationContext(topic, MessageField.KEY, headers))
+        if self.value_serializer is None:
+            raw_value = as_bytes(value, topic, MessageField.VALUE)
         else:
-            raw_value = self._value_ser(value, SerializationContext(topic, MessageField.VALUE, headers))
+            raw_value = self.value_serializer(value, SerializationContext(topic, MessageField.VALUE, headers))
         return raw_key, raw_value
 
     def produce(
@@ -115,14 +117,28 @@ class ProducerCore:
         report: DeliveryCallback,
     ) -> None:
         """Hand one encoded message to the backend, applying the queue-full policy."""
-        if self._closed:
-            raise KafkaClientError("the producer is closed; create a new one")
         try:
-            self.backend.produce(topic, value, key, headers, partition, timestamp, report)
+            self.backend_produce(topic, value, key, headers, partition, timestamp, report)
         except QueueFullError:
-            if not self._block:
-                raise
-            self._produce_when_room(topic, value, key, headers, partition, timestamp, report)
+            self.produce_when_full(topic, value, key, headers, partition, timestamp, report)
+
+    def produce_when_full(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp: int | None,
+        report: DeliveryCallback,
+    ) -> None:
+        """The queue was full: raise (policy ``raise``) or wait for room (policy ``block``)."""
+        if not self._block:
+            raise QueueFullError(
+                f"the producer's local queue is full ({self.backend.queued()} messages waiting, "
+                "producer.queue_buffering_max_messages); raise it, slow down, or use queue_full_policy: block"
+            )
+        self._produce_when_room(topic, value, key, headers, partition, timestamp, report)
 
     def _produce_when_room(
         self,
@@ -196,6 +212,7 @@ class ProducerCore:
             if self._closed:
                 return 0
             self._closed = True
+            self.backend_produce = _refuse_closed
         if self._in_transaction:
             try:
                 self.backend.abort_transaction(timeout)
@@ -291,7 +308,12 @@ def build_producer_core(
     return core
 
 
-def _as_bytes(obj: Any, topic: str, field: MessageField) -> bytes | None:
+def _refuse_closed(*args: Any) -> None:
+    raise KafkaClientError("the producer is closed; create a new one")
+
+
+def as_bytes(obj: Any, topic: str, field: MessageField) -> bytes | None:
+    """Bytes as they are; bytearray/memoryview copied to bytes; anything else is a SerializationError."""
     if obj is None or type(obj) is bytes:
         return obj
     if isinstance(obj, (bytearray, memoryview)):

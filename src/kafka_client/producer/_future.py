@@ -1,7 +1,9 @@
 """``DeliveryFuture``: the result of one send, resolved by the delivery report.
 
-Lighter than ``concurrent.futures.Future`` (no condition variable per message): an event is created only
-when somebody actually waits.
+Lighter than ``concurrent.futures.Future``: resolving takes no lock (one is made per message), and an
+event is created only when somebody actually waits. The rare paths (waiting, adding callbacks) take a
+module lock and re-check the state after publishing, so a report racing with a waiter is never missed
+and a callback never runs twice.
 """
 
 from __future__ import annotations
@@ -45,11 +47,12 @@ class DeliveryFuture:
         if self._state != _PENDING:
             return
         with _LOCK:
-            if self._state != _PENDING:
-                return
             if self._event is None:
                 self._event = threading.Event()
             event = self._event
+        # Published before this re-check: a report arriving now either sees the event or was already seen.
+        if self._state != _PENDING:
+            return
         if not event.wait(timeout):
             raise KafkaTimeoutError(f"no delivery report for a message to {self.topic!r} within {timeout} s")
 
@@ -68,27 +71,34 @@ class DeliveryFuture:
 
     def add_done_callback(self, callback: Callable[[DeliveryFuture], None]) -> None:
         """Call ``callback(future)`` once resolved (at once if it already is), on the reporting thread."""
-        with _LOCK:
-            if self._state == _PENDING:
+        if self._state == _PENDING:
+            with _LOCK:
                 if self._callbacks is None:
                     self._callbacks = []
                 self._callbacks.append(callback)
-                return
+            if self._state != _PENDING:  # resolved meanwhile: run what the resolver did not take
+                self._run_callbacks()
+            return
         callback(self)
 
-    def _resolve(self, error: KafkaClientError | None, metadata: RecordMetadata | None) -> None:
+    def _run_callbacks(self) -> None:
         with _LOCK:
-            if self._state != _PENDING:
-                return
-            self._exception = error
-            self._result = metadata
-            self._state = _FAILED if error is not None else _DONE
-            event, callbacks = self._event, self._callbacks
-        if event is not None:
-            event.set()
+            callbacks, self._callbacks = self._callbacks, None
         if callbacks:
             for callback in callbacks:
                 callback(self)
+
+    def _resolve(self, error: KafkaClientError | None, metadata: RecordMetadata | None) -> None:
+        if self._state != _PENDING:
+            return
+        self._exception = error
+        self._result = metadata
+        self._state = _FAILED if error is not None else _DONE
+        event = self._event
+        if event is not None:
+            event.set()
+        if self._callbacks is not None:
+            self._run_callbacks()
 
     def __repr__(self) -> str:
         state = {

@@ -16,16 +16,18 @@ from typing_extensions import TypeVar
 from kafka_client._records import RecordMetadata, TopicPartitionOffset
 from kafka_client._settings_input import resolve_settings
 from kafka_client.backends.base import ProducerBackend
-from kafka_client.errors import KafkaClientError
+from kafka_client.errors import KafkaClientError, QueueFullError
 from kafka_client.producer._core import (
     ErrorCallback,
     HeadersInput,
     ProducerCore,
+    as_bytes,
     build_producer_core,
     normalize_headers,
     timestamp_ms,
 )
 from kafka_client.producer._future import DeliveryFuture
+from kafka_client.serialization import MessageField, SerializationContext
 
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
@@ -122,24 +124,35 @@ class Producer(Generic[K, V]):
         meta)`` is called from the reporting thread. Raises :class:`QueueFullError` (policy ``raise``, or
         ``block`` timing out), :class:`SerializationError`, or :class:`KafkaClientError` when closed.
         """
+        # The hot path: each branch is an attribute check; the common case calls little but the backend.
         core = self._core
-        native_headers = normalize_headers(headers)
+        native_headers = None if headers is None else normalize_headers(headers)
         hooks = core.hooks
         if hooks.before_send:
             native_headers = hooks.add_headers(topic, native_headers)
-        raw_key, raw_value = core.encode(topic, key, value, native_headers)
+        key_ser, value_ser = core.key_serializer, core.value_serializer
+        if key_ser is not None:
+            raw_key = key_ser(key, SerializationContext(topic, MessageField.KEY, native_headers))
+        elif key is None or type(key) is bytes:
+            raw_key = key  # type: ignore[assignment]
+        else:
+            raw_key = as_bytes(key, topic, MessageField.KEY)
+        if value_ser is not None:
+            raw_value = value_ser(value, SerializationContext(topic, MessageField.VALUE, native_headers))
+        elif value is None or type(value) is bytes:
+            raw_value = value  # type: ignore[assignment]
+        else:
+            raw_value = as_bytes(value, topic, MessageField.VALUE)
+        if timestamp is not None and type(timestamp) is not int:
+            timestamp = timestamp_ms(timestamp)
         future = DeliveryFuture(topic)
-        core.produce(
-            topic,
-            raw_value,
-            raw_key,
-            native_headers,
-            partition,
-            timestamp_ms(timestamp),
-            functools.partial(
-                _deliver, future, core, on_delivery, perf_counter_ns() if hooks.after_delivery else 0
-            ),
+        report = functools.partial(
+            _deliver, future, core, on_delivery, perf_counter_ns() if hooks.after_delivery else 0
         )
+        try:
+            core.backend_produce(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
+        except QueueFullError:
+            core.produce_when_full(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
         return future
 
     def send_batch(
