@@ -1,0 +1,164 @@
+"""kafka-top in a real terminal (tmux): start it on the broker, see the lagging group, press keys, quit.
+
+Needs tmux (``apt-get install -y tmux``): without it this test fails, it does not skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kafka_client import Consumer, Producer, TopicPartitionOffset
+from kafka_client.testing.pytest_plugin import KafkaBroker
+
+SESSION = "kafka-top"
+
+
+class Tmux:
+    """One private tmux server (its own socket), so the test never touches a user's sessions."""
+
+    def __init__(self, exe: str) -> None:
+        self.exe = exe
+        self.socket = f"kafka-top-test-{uuid.uuid4().hex[:8]}"
+
+    def __call__(self, *args: str) -> str:
+        result = subprocess.run(
+            [self.exe, "-L", self.socket, *args], capture_output=True, text=True, timeout=30, check=False
+        )
+        assert result.returncode == 0, f"tmux {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", SESSION)
+
+    def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if condition(text):
+                return text
+            if time.monotonic() > deadline:
+                pytest.fail(f"kafka-top never showed {what} within {timeout:.0f} s; the screen was:\n{text}")
+            time.sleep(0.2)
+
+    def keys(self, *keys: str) -> None:
+        self("send-keys", "-t", SESSION, *keys)
+
+    def kill_server(self) -> None:
+        found = subprocess.run(
+            [self.exe, "-L", self.socket, "display-message", "-p", "#{socket_path}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        subprocess.run(
+            [self.exe, "-L", self.socket, "kill-server"], capture_output=True, timeout=30, check=False
+        )
+        if found.returncode == 0 and found.stdout.strip():
+            Path(found.stdout.strip()).unlink(missing_ok=True)  # tmux leaves its socket file behind
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    exe = shutil.which("tmux")
+    if exe is None:
+        pytest.fail(
+            "tmux is not installed: this smoke test runs kafka-top in a real terminal; "
+            "install it with 'apt-get install -y tmux'"
+        )
+    server = Tmux(exe)
+    try:
+        yield server
+    finally:
+        server.kill_server()
+
+
+@pytest.fixture
+def lagging_group(kafka_broker: KafkaBroker) -> str:
+    """A topic with 30 messages and a group (no members) that committed 12: lag 18."""
+    topic, group = f"top-smoke-{uuid.uuid4().hex[:8]}", f"top-smoke-{uuid.uuid4().hex[:8]}"
+    with Producer(bootstrap_servers=kafka_broker.bootstrap_servers) as producer:
+        for future in [producer.send(topic, f"m{i}".encode(), partition=0) for i in range(30)]:
+            future.result(timeout=30)
+    with Consumer(
+        bootstrap_servers=kafka_broker.bootstrap_servers, group_id=group, commit_strategy="manual"
+    ) as c:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                c.commit(offsets=[TopicPartitionOffset(topic, 0, 12)])
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    return group
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_kafka_top_in_tmux_shows_the_lag_takes_keys_and_quits(
+    tmux: Tmux, kafka_broker: KafkaBroker, lagging_group: str
+) -> None:
+    exe = shutil.which("kafka-top", path=str(Path(sys.executable).parent))
+    assert exe, "the kafka-top script is not installed; run 'uv sync'"
+    command = f"exec {exe} --bootstrap-servers {kafka_broker.bootstrap_servers} --refresh 1"
+    tmux(
+        "new-session",
+        "-d",
+        "-s",
+        SESSION,
+        "-x",
+        "200",
+        "-y",
+        "50",
+        command,
+        ";",
+        "set-option",
+        "-t",
+        SESSION,
+        "remain-on-exit",
+        "on",
+    )
+    pid = int(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+
+    tmux.wait_for(lambda s: "GROUP" in s and "LAG" in s and "updated" in s, "the groups table")
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "!text inverts" in s, "the filter bar")  # keys typed before it opens are commands
+    tmux.keys("-l", lagging_group)
+    tmux.keys("Enter")
+    screen = tmux.wait_for(lambda s: f"filter /{lagging_group}" in s, "the filtered groups table")
+    row = next(line for line in screen.splitlines() if lagging_group in line and "Empty" in line)
+    assert row.split()[1:6] == ["Empty", "0", "1", "18", "18"], row
+
+    tmux.keys("?")
+    tmux.wait_for(lambda s: "kafka-top help" in s and "Filter" in s, "the help screen")
+    tmux.keys("Escape")
+    tmux.wait_for(lambda s: "kafka-top help" not in s, "the groups screen again")
+    tmux.keys(":")
+    tmux.wait_for(lambda s: ":groups  :health" in s, "the command bar")
+    tmux.keys("-l", "health")
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: "CHECK" in s and "brokers" in s, "the health screen")
+    tmux.keys("q")
+    deadline = time.monotonic() + 30
+    while tmux("display-message", "-p", "-t", SESSION, "#{pane_dead}").strip() != "1":
+        assert time.monotonic() < deadline, f"kafka-top did not quit on 'q':\n{tmux.screen()}"
+        time.sleep(0.2)
+    assert tmux("display-message", "-p", "-t", SESSION, "#{pane_dead_status}").strip() == "0"
+    assert not _alive(pid), f"kafka-top (pid {pid}) is still running after quitting"

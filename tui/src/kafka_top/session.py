@@ -1,0 +1,24 @@
+"""What every screen of one context shares: the cluster, its service, and what the user may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kafka_top.contexts import ClusterContext
+from kafka_top.service import ClusterService
+
+__all__ = ["Session"]
+
+
+@dataclass(frozen=True)
+class Session:
+    """The context a screen shows, its :class:`ClusterService`, and the app-wide switches.
+
+    ``read_only`` removes every action that changes the cluster; ``refresh_s`` is how often live
+    screens refresh (0: only on ``ctrl+r``).
+    """
+
+    context: ClusterContext
+    service: ClusterService
+    read_only: bool = False
+    refresh_s: float = 2.0
