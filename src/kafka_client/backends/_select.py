@@ -67,6 +67,7 @@ def create_producer_backend(
         on_stats=on_stats,
         on_error=on_error,
         max_queued=settings.producer.queue_buffering_max_messages,
+        stats_interval_s=_stats_interval_s(settings),
     )
 
 
@@ -99,5 +100,14 @@ def create_consumer_backend(
     from kafka_client.backends.kafka_python import KafkaPythonConsumer
 
     return KafkaPythonConsumer(
-        to_kafka_python_config(settings, "consumer"), on_stats=on_stats, on_error=on_error
+        to_kafka_python_config(settings, "consumer"),
+        on_stats=on_stats,
+        on_error=on_error,
+        stats_interval_s=_stats_interval_s(settings),
     )
+
+
+def _stats_interval_s(settings: KafkaClientSettings) -> float:
+    """kafka-python has no statistics callback: its backend reports ``metrics()`` at this interval."""
+    interval_ms = settings.observability.statistics_interval_ms
+    return interval_ms / 1000 if interval_ms > 0 else 5.0

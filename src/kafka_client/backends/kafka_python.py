@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -32,6 +34,7 @@ from kafka_client.errors import (
 )
 
 ErrorCallback = Callable[[KafkaClientError], None]
+_log = logging.getLogger("kafka_client.backends.kafka_python")
 
 
 def _kafka() -> Any:
@@ -96,8 +99,65 @@ def _translating(what: str, default: type[KafkaClientError] = KafkaClientError) 
         raise translate(exc, what, default) from exc
 
 
+class _StatsReporter:
+    """kafka-python has no statistics callback: this hands the client's ``metrics()`` to ``on_stats`` every
+    ``interval_s`` seconds. With ``thread``, from a daemon thread (the producer is thread-safe); without,
+    from :meth:`maybe_report` on the thread that polls (``KafkaConsumer`` is not thread-safe, and like
+    librdkafka's, its statistics then flow only while the application polls).
+    """
+
+    def __init__(
+        self, read: Callable[[], Mapping[str, Any]], on_stats: StatsCallback, interval_s: float, thread: bool
+    ) -> None:
+        self._read = read
+        self._on_stats = on_stats
+        self._interval = interval_s
+        self._due = time.monotonic() + interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if thread:
+            self._thread = threading.Thread(target=self._run, name="kafka-client-stats", daemon=True)
+            self._thread.start()
+
+    @classmethod
+    def start(
+        cls,
+        read: Callable[[], Mapping[str, Any]],
+        on_stats: StatsCallback | None,
+        interval_s: float,
+        *,
+        thread: bool,
+    ) -> _StatsReporter | None:
+        if on_stats is None or interval_s <= 0:
+            return None
+        return cls(read, on_stats, interval_s, thread)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.report()
+
+    def maybe_report(self) -> None:
+        now = time.monotonic()
+        if now >= self._due:
+            self._due = now + self._interval
+            self.report()
+
+    def report(self) -> None:
+        try:
+            self._on_stats(self._read())
+        except Exception:  # a closing client, or an observer's bug: never break the client over it
+            _log.debug("reporting kafka-python metrics failed", exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 class KafkaPythonProducer:
-    """A :class:`~kafka_client.backends.base.ProducerBackend` over ``kafka.KafkaProducer``."""
+    """A :class:`~kafka_client.backends.base.ProducerBackend` over ``kafka.KafkaProducer``.
+
+    With ``on_stats``, the producer's ``metrics()`` (plus a ``kafka-client`` group with the bounded queue's
+    fill) are reported every ``stats_interval_s`` seconds from a daemon thread.
+    """
 
     name: ClassVar[str] = "kafka-python"
     needs_polling: ClassVar[bool] = False
@@ -109,6 +169,7 @@ class KafkaPythonProducer:
         on_stats: StatsCallback | None = None,
         on_error: ErrorCallback | None = None,
         max_queued: int = 100_000,
+        stats_interval_s: float = 5.0,
     ) -> None:
         kafka = _kafka()
         with _translating("creating the producer"):
@@ -119,6 +180,15 @@ class KafkaPythonProducer:
         self._in_flight = 0
         self._lock = threading.Lock()
         self._on_stats = on_stats
+        self._stats = _StatsReporter.start(self._metrics, on_stats, stats_interval_s, thread=True)
+
+    def _metrics(self) -> Mapping[str, Any]:
+        metrics = dict(self._producer.metrics() or {})
+        metrics["kafka-client"] = {
+            "queued-messages": float(self._in_flight),
+            "max-queued-messages": float(self._max_queued),
+        }
+        return metrics
 
     def produce(
         self,
@@ -216,11 +286,15 @@ class KafkaPythonProducer:
             self._producer.send_offsets_to_transaction(native, group_metadata)
 
     def purge(self) -> None:
+        if self._stats is not None:
+            self._stats.stop()
         # kafka-python aborts unfinished batches (failing their futures) when closed with no time left.
         with _translating("purging the producer"):
             self._producer.close(timeout=0)
 
     def close(self, timeout: float) -> None:
+        if self._stats is not None:
+            self._stats.stop()
         with _translating("closing the producer"):
             self._producer.close(timeout=timeout)
 
@@ -263,7 +337,11 @@ class _RebalanceAdapter:
 
 
 class KafkaPythonConsumer:
-    """A :class:`~kafka_client.backends.base.ConsumerBackend` over ``kafka.KafkaConsumer``."""
+    """A :class:`~kafka_client.backends.base.ConsumerBackend` over ``kafka.KafkaConsumer``.
+
+    With ``on_stats``, the consumer's ``metrics()`` are reported every ``stats_interval_s`` seconds, from
+    the thread that polls (when a fetch is due anyway).
+    """
 
     name: ClassVar[str] = "kafka-python"
 
@@ -273,6 +351,7 @@ class KafkaPythonConsumer:
         *,
         on_stats: StatsCallback | None = None,
         on_error: ErrorCallback | None = None,
+        stats_interval_s: float = 5.0,
     ) -> None:
         self._kafka = _kafka()
         self._structs = self._kafka.structs
@@ -281,6 +360,9 @@ class KafkaPythonConsumer:
         self._buffer: collections.deque[RawRecord] = collections.deque()
         self._deferred: list[TopicPartitionOffset] | None = None
         self._max_records = int(config.get("max_poll_records", 500))
+        self._stats = _StatsReporter.start(
+            lambda: self._consumer.metrics() or {}, on_stats, stats_interval_s, thread=False
+        )
 
     def _tp(self, tp: TopicPartition) -> Any:
         return self._structs.TopicPartition(tp.topic, tp.partition)
@@ -343,6 +425,8 @@ class KafkaPythonConsumer:
                         r.leader_epoch if getattr(r, "leader_epoch", -1) not in (None, -1) else None,
                     )
                 )
+        if self._stats is not None:
+            self._stats.maybe_report()
 
     def poll(self, timeout: float) -> RawRecord | None:
         if not self._buffer:

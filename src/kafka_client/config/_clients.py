@@ -23,6 +23,30 @@ Partitioner = Literal[
 OffsetReset = Literal["earliest", "latest", "error"]
 AssignmentStrategy = Literal["cooperative-sticky", "range", "roundrobin"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["json", "console"]
+DebugContext = Literal[
+    "all",
+    "generic",
+    "broker",
+    "topic",
+    "metadata",
+    "feature",
+    "queue",
+    "msg",
+    "protocol",
+    "cgrp",
+    "security",
+    "fetch",
+    "interceptor",
+    "plugin",
+    "consumer",
+    "admin",
+    "eos",
+    "mock",
+    "assignor",
+    "conf",
+    "telemetry",
+]
 
 _MAX_IDEMPOTENT_IN_FLIGHT = 5
 
@@ -207,18 +231,39 @@ class ObservabilitySettings(SettingsSection):
     """Which observability plugins are on, and their knobs; all on by default at negligible cost.
 
     ``statistics_interval_ms`` is how often librdkafka emits the statistics that metrics are built
-    from (0 turns them off). ``correlation_id_header`` names the message header carrying the
-    correlation ID propagated from producer to consumer.
+    from (0 turns them off). ``metrics_per_partition`` labels lag with ``partition`` (more series;
+    summed per topic otherwise). ``correlation_id_header`` names the message header carrying the
+    correlation ID propagated from producer to consumer. ``trace_sample_ratio`` is the share of new
+    traces ``configure_tracing()`` records (an application's own OpenTelemetry sampler is never
+    overridden). ``log_format`` is what ``configure_logging(settings=...)`` renders: ``json`` lines, or
+    ``console`` for development. ``debug`` lists librdkafka debug contexts (``broker``, ``protocol``,
+    ``cgrp``..., or ``all``), whose logs, like kafka-python's debug logs, go to the logging pipeline.
     """
 
     metrics_enabled: bool = True
+    metrics_per_partition: bool = False
     statistics_interval_ms: NonNegativeInt = 5_000
     tracing_enabled: bool = True
     logging_enabled: bool = True
     log_level: LogLevel = "INFO"
     correlation_id_header: str = Field(default="correlation-id", min_length=1)
+    trace_sample_ratio: float = Field(default=0.01, ge=0.0, le=1.0)
+    log_format: LogFormat = "json"
+    debug: list[DebugContext] = Field(default_factory=list)
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _normalise_level(cls, value: object) -> object:
         return upper_if_str(value)
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _normalise_format(cls, value: object) -> object:
+        return lower_if_str(value)
+
+    @field_validator("debug", mode="before")
+    @classmethod
+    def _split_debug(cls, value: object) -> object:
+        if isinstance(value, str):  # "broker,protocol", as librdkafka and env vars write it
+            return [item.strip().lower() for item in value.split(",") if item.strip()]
+        return value

@@ -135,5 +135,7 @@ def to_confluent_config(settings: KafkaClientSettings, role: ClientRole) -> dict
     observability = settings.observability
     if role != "admin" and observability.metrics_enabled and observability.statistics_interval_ms > 0:
         conf["statistics.interval.ms"] = observability.statistics_interval_ms
+    if observability.debug:
+        conf["debug"] = ",".join(observability.debug)
     conf.update(settings.native)
     return conf

@@ -15,8 +15,17 @@ def default_observers(settings: KafkaClientSettings, role: str) -> list[Any]:
     """
     observability = settings.observability
     observers: list[Any] = []
-    # metrics: (the metrics plugin adds itself here)
-    # tracing: (the tracing plugin adds itself here)
-    # logging: (the logging plugin adds itself here)
+    if observability.metrics_enabled:
+        from kafka_client.observability.metrics import MetricsObserver
+
+        observers.append(MetricsObserver(settings, role))
+    if observability.tracing_enabled:
+        from kafka_client.observability.tracing import TracingObserver
+
+        observers.append(TracingObserver(settings, role))
+    if observability.logging_enabled:
+        from kafka_client.observability.logging import LoggingObserver
+
+        observers.append(LoggingObserver(settings, role))
     del observability
     return observers

@@ -12,7 +12,8 @@ in the statistics callback (``on_stats``), or behind sampling.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from kafka_client.errors import KafkaClientError
 
 __all__ = ["ClientHooks", "Observer", "build_hooks"]
 
-BeforeSend = Callable[[str, Headers | None], Headers | None]
+BeforeSend = Callable[[str, Headers | None, int], Headers | None]
 AfterDelivery = Callable[[str, KafkaClientError | None, RecordMetadata | None, int], None]
 ProcessScope = Callable[[Message[Any, Any]], ContextManager[Any]]
 BatchScope = Callable[[Sequence[Message[Any, Any]]], ContextManager[Any]]
@@ -31,8 +32,10 @@ BatchScope = Callable[[Sequence[Message[Any, Any]]], ContextManager[Any]]
 class Observer(Protocol):
     """What an observability plugin may implement; every method is optional.
 
-    - ``before_send(topic, headers) -> headers``: add headers (trace context, correlation ID) to a
-      message about to be sent; return the (possibly new) header list, or None for none.
+    - ``before_send(topic, headers, sent_ns) -> headers``: add headers (trace context, correlation ID) to
+      a message about to be sent; return the (possibly new) header list, or None for none. ``sent_ns``
+      is the value ``after_delivery`` will get for this message (0 when no observer wants reports), so
+      an observer can carry per-message state from the send to its report (a span, say).
     - ``after_delivery(topic, error, metadata, sent_ns)``: a delivery report; ``sent_ns`` is
       ``time.perf_counter_ns()`` at send.
     - ``on_consume(messages)``: a batch of messages was fetched (one call per fetch, not per message).
@@ -74,17 +77,10 @@ class ClientHooks:
 
         return dispatch
 
-    def add_headers(self, topic: str, headers: Headers | None) -> Headers | None:
+    def add_headers(self, topic: str, headers: Headers | None, sent_ns: int = 0) -> Headers | None:
         for hook in self.before_send:
-            headers = hook(topic, headers)
+            headers = hook(topic, headers, sent_ns)
         return headers
-
-    @contextlib.contextmanager
-    def _nested(self, scopes: list[Any], arg: Any) -> Iterator[None]:
-        with contextlib.ExitStack() as stack:
-            for scope in scopes:
-                stack.enter_context(scope(arg))
-            yield
 
     def processing(self, message: Message[Any, Any]) -> ContextManager[Any]:
         """The context to process one message in (a no-op when no observer wants one)."""
@@ -93,7 +89,7 @@ class ClientHooks:
             return contextlib.nullcontext()
         if len(scopes) == 1:
             return scopes[0](message)
-        return self._nested(scopes, message)
+        return _Nested(scopes, message)
 
     def processing_batch(self, messages: Sequence[Message[Any, Any]]) -> ContextManager[Any]:
         scopes = self.batch_scope
@@ -101,7 +97,36 @@ class ClientHooks:
             return contextlib.nullcontext()
         if len(scopes) == 1:
             return scopes[0](messages)
-        return self._nested(scopes, messages)
+        return _Nested(scopes, messages)
+
+
+class _Nested:
+    """Several observers' scopes entered in order and left in reverse: a lean ExitStack (per message)."""
+
+    __slots__ = ("arg", "entered", "scopes")
+
+    def __init__(self, scopes: list[Any], arg: Any) -> None:
+        self.scopes = scopes
+        self.arg = arg
+        self.entered: list[Any] = []
+
+    def __enter__(self) -> None:
+        for scope in self.scopes:
+            manager = scope(self.arg)
+            try:
+                manager.__enter__()
+            except BaseException:
+                self.__exit__(*sys.exc_info())
+                raise
+            self.entered.append(manager)
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        suppressed = False
+        while self.entered:
+            if self.entered.pop().__exit__(*exc_info):
+                suppressed = True
+                exc_info = (None, None, None)
+        return suppressed
 
 
 _HOOK_NAMES = (

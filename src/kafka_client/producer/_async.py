@@ -156,11 +156,11 @@ class AsyncProducer(Generic[K, V]):
         core = self._core
         native_headers = normalize_headers(headers)
         hooks = core.hooks
+        sent_ns = perf_counter_ns() if hooks.after_delivery else 0
         if hooks.before_send:
-            native_headers = hooks.add_headers(topic, native_headers)
+            native_headers = hooks.add_headers(topic, native_headers, sent_ns)
         raw_key, raw_value = core.encode(topic, key, value, native_headers)
         future: asyncio.Future[RecordMetadata] = loop.create_future()
-        sent_ns = perf_counter_ns() if hooks.after_delivery else 0
         item: _Pending = (
             topic,
             raw_value,

@@ -133,12 +133,19 @@ class ProducerCore:
         report: DeliveryCallback,
     ) -> None:
         """The queue was full: raise (policy ``raise``) or wait for room (policy ``block``)."""
-        if not self._block:
-            raise QueueFullError(
-                f"the producer's local queue is full ({self.backend.queued()} messages waiting, "
-                "producer.queue_buffering_max_messages); raise it, slow down, or use queue_full_policy: block"
-            )
-        self._produce_when_room(topic, value, key, headers, partition, timestamp, report)
+        try:
+            if not self._block:
+                raise QueueFullError(
+                    f"the producer's local queue is full ({self.backend.queued()} messages waiting, "
+                    "producer.queue_buffering_max_messages); raise it, slow down, "
+                    "or use queue_full_policy: block"
+                )
+            self._produce_when_room(topic, value, key, headers, partition, timestamp, report)
+        except QueueFullError as exc:
+            # The caller gets the exception; the observers count it (queue-full events are a metric).
+            for hook in self.hooks.on_error:
+                hook(exc)
+            raise
 
     def _produce_when_room(
         self,

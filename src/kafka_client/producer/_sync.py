@@ -128,8 +128,9 @@ class Producer(Generic[K, V]):
         core = self._core
         native_headers = None if headers is None else normalize_headers(headers)
         hooks = core.hooks
+        sent_ns = perf_counter_ns() if hooks.after_delivery else 0
         if hooks.before_send:
-            native_headers = hooks.add_headers(topic, native_headers)
+            native_headers = hooks.add_headers(topic, native_headers, sent_ns)
         key_ser, value_ser = core.key_serializer, core.value_serializer
         if key_ser is not None:
             raw_key = key_ser(key, SerializationContext(topic, MessageField.KEY, native_headers))
@@ -146,9 +147,7 @@ class Producer(Generic[K, V]):
         if timestamp is not None and type(timestamp) is not int:
             timestamp = timestamp_ms(timestamp)
         future = DeliveryFuture(topic)
-        report = functools.partial(
-            _deliver, future, core, on_delivery, perf_counter_ns() if hooks.after_delivery else 0
-        )
+        report = functools.partial(_deliver, future, core, on_delivery, sent_ns)
         try:
             core.backend_produce(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
         except QueueFullError:

@@ -22,7 +22,8 @@ class Recorder:
     def bind(self, client_id: str, role: str, backend: str) -> None:
         self.events.append(("bind", client_id, role, backend))
 
-    def before_send(self, topic: str, headers: list[tuple[str, bytes | None]] | None) -> Any:
+    def before_send(self, topic: str, headers: list[tuple[str, bytes | None]] | None, sent_ns: int) -> Any:
+        assert sent_ns > 0
         return [*(headers or []), ("x-seen", topic.encode())]
 
     def after_delivery(
