@@ -163,6 +163,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=500_000)
     parser.add_argument("--size", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cases", default="produce,consume", help="which cases to run (comma-separated)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--case", choices=["produce", "consume"])
     parser.add_argument("--contender")
@@ -182,6 +183,7 @@ def main() -> None:
     try:
         results: dict[str, dict[str, list[float]]] = {"produce": {}, "consume": {}}
         topics = []
+        cases = set(args.cases.split(","))
         for round_no in range(args.rounds):
             for contender in PRODUCERS:
                 topic = f"bench-{round_no}-{contender}-{uuid.uuid4().hex[:6]}"
@@ -190,7 +192,7 @@ def main() -> None:
                 results["produce"].setdefault(contender, []).append(rate)
                 print(f"round {round_no + 1} produce {contender:24s} {rate:12,.0f} msg/s", flush=True)
             source = topics[-1]
-            for contender in CONSUMERS:
+            for contender in CONSUMERS if "consume" in cases else ():
                 rate = _run_child("consume", contender, bootstrap, source, args.messages, args.size)
                 results["consume"].setdefault(contender, []).append(rate)
                 print(f"round {round_no + 1} consume {contender:24s} {rate:12,.0f} msg/s", flush=True)
@@ -206,6 +208,8 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for case, by_contender in results.items():
+        if not by_contender:
+            continue
         raw_median = statistics.median(by_contender["raw-confluent"])
         for contender, rates in by_contender.items():
             median = statistics.median(rates)

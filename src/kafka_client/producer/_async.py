@@ -26,6 +26,7 @@ from kafka_client._settings_input import resolve_settings
 from kafka_client.backends.base import ProducerBackend
 from kafka_client.errors import QueueFullError
 from kafka_client.producer._core import (
+    POLL_EVERY,
     ErrorCallback,
     HeadersInput,
     build_producer_core,
@@ -182,6 +183,9 @@ class AsyncProducer(Generic[K, V]):
             self._backlog.append(item)
             if self._backlog_task is None or self._backlog_task.done():
                 self._backlog_task = loop.create_task(self._drain_backlog())
+        core.sends += 1
+        if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
+            core.inline_poll(0)  # serve reports in passing (non-blocking), as the sync producer does
         return future
 
     async def send_batch(

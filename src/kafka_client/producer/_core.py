@@ -27,6 +27,11 @@ from kafka_client.serialization import MessageField, SerializationContext, get_s
 
 _log = logging.getLogger("kafka_client.producer")
 
+#: The sending thread serves delivery reports every this many sends (a power of two, for a cheap test).
+POLL_EVERY = 64
+#: How often the background thread checks whether the application is still sending.
+ACTIVE_CHECK_S = 0.005
+
 ErrorCallback = Callable[[KafkaClientError], None]
 HeadersInput = Headers | dict[str, str | bytes | None] | None
 
@@ -83,6 +88,11 @@ class ProducerCore:
         self._transactions_ready = False
         self._lock = threading.Lock()
         self._stop_polling = threading.Event()
+        # Delivery reports: while the application is sending, the sending thread serves them in passing
+        # (every POLL_EVERY sends, like a hand-written librdkafka loop); when it stops, a background thread
+        # takes over. Two threads taking turns on every report would fight over the GIL on each one.
+        self.sends = 0
+        self.inline_poll: Callable[[float], int] | None = backend.poll if backend.needs_polling else None
         self._poller: threading.Thread | None = None
         if backend.needs_polling:
             self._poller = threading.Thread(
@@ -197,7 +207,11 @@ class ProducerCore:
                 _log.exception("an observer's after_delivery hook raised")
 
     def _poll_loop(self) -> None:
-        while not self._stop_polling.is_set():
+        stop = self._stop_polling
+        while not stop.is_set():
+            seen = self.sends
+            if stop.wait(ACTIVE_CHECK_S) or self.sends != seen:
+                continue  # the application is sending (and serving reports itself): stay out of its way
             try:
                 self.backend.poll(0.1)
             except Exception:  # a user callback raised inside poll; keep serving reports

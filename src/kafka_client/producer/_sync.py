@@ -18,6 +18,7 @@ from kafka_client._settings_input import resolve_settings
 from kafka_client.backends.base import ProducerBackend
 from kafka_client.errors import KafkaClientError, QueueFullError
 from kafka_client.producer._core import (
+    POLL_EVERY,
     ErrorCallback,
     HeadersInput,
     ProducerCore,
@@ -152,6 +153,9 @@ class Producer(Generic[K, V]):
             core.backend_produce(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
         except QueueFullError:
             core.produce_when_full(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
+        core.sends += 1
+        if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
+            core.inline_poll(0)
         return future
 
     def send_batch(
