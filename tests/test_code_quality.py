@@ -38,6 +38,12 @@ def test_mypy_strict_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("member", ["exporters/src", "tui/src"])
+def test_mypy_strict_is_clean_for_workspace_members(member: str) -> None:
+    result = _run(_tool("mypy"), "--strict", member)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_docs_build_strictly(tmp_path: Path) -> None:
     result = _run(_tool("mkdocs"), "build", "--strict", "--site-dir", str(tmp_path / "site"))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -112,14 +112,16 @@ class KafkaAdmin:
 
     @_draining
     def describe_topics(
-        self, names: Iterable[str], *, timeout: float | None = None
+        self, names: Iterable[str], *, timeout: float | None = None, partial: bool = False
     ) -> dict[str, TopicDescription]:
         """Partitions (leader, replicas, ISR, offline / under-replicated) and key configuration per topic.
 
-        Raises :class:`TopicError` for a topic that does not exist.
+        Raises :class:`TopicError` for a topic that does not exist; with ``partial=True`` a topic that
+        cannot be described (deleted meanwhile) is left out instead (what an exporter wants).
         """
         results = self._backend.describe_topics(list(dict.fromkeys(names)), self._timeout(timeout))
-        _raise_first(results)
+        if not partial:
+            _raise_first(results)
         return {name: value for name, value in results.items() if isinstance(value, TopicDescription)}
 
     @_draining
@@ -192,11 +194,16 @@ class KafkaAdmin:
 
     @_draining
     def watermarks(
-        self, partitions: Iterable[TopicPartition], *, timeout: float | None = None
+        self, partitions: Iterable[TopicPartition], *, timeout: float | None = None, partial: bool = False
     ) -> dict[TopicPartition, Watermarks]:
-        """``(earliest, latest)`` offsets of many partitions: one ListOffsets call per spec for all."""
+        """``(earliest, latest)`` offsets of many partitions: one ListOffsets call per spec for all.
+
+        With ``partial=True`` a partition whose offsets cannot be read (offline, deleted) is left out
+        instead of failing the call.
+        """
         results = self._backend.watermarks(partitions, self._timeout(timeout))
-        _raise_first(results)
+        if not partial:
+            _raise_first(results)
         return {tp: marks for tp, marks in results.items() if isinstance(marks, Watermarks)}
 
     @_draining

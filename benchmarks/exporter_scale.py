@@ -1,0 +1,164 @@
+"""How the exporter scales with groups and partitions, on the embedded broker.
+
+For each size ``GROUPSxPARTITIONS`` it creates topics of 50 partitions, commits an offset for every
+group on ``PARTITIONS / GROUPS`` partitions (so every partition is consumed), then measures:
+
+* the collection cycle (median of ``--cycles``; wall time and the exporter's CPU time),
+* rendering the exposition (done once per cycle, in the background),
+* a scrape over HTTP (served from the cache; median of 20),
+* the process's resident memory after the runs, and the series served.
+
+Run: ``uv run python benchmarks/exporter_scale.py --sizes 100x500,500x2500,2000x10000 [--json]``.
+Targets (issue 5): cycle < 5 s and scrape < 100 ms at 2,000 groups over 10,000 partitions, RSS < 256 MB,
+CPU under one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import time
+from concurrent.futures import Future
+from typing import Any
+
+from kafka_client.admin import KafkaAdmin, NewTopicSpec
+from kafka_client.testing import EmbeddedKafka
+from kafka_client_exporter import Exporter, load_exporter_settings
+
+PARTITIONS_PER_TOPIC = 50
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def setup(broker: EmbeddedKafka, name: str, groups: int, partitions: int) -> None:
+    import confluent_kafka
+    from confluent_kafka.admin import AdminClient
+
+    topics = [f"{name}-t{i}" for i in range(max(1, partitions // PARTITIONS_PER_TOPIC))]
+    with KafkaAdmin(bootstrap_servers=broker.bootstrap_servers, timeout=300) as admin:
+        for start in range(0, len(topics), 20):  # the broker refuses very large create requests
+            admin.create_topics(
+                [NewTopicSpec(t, PARTITIONS_PER_TOPIC, 1) for t in topics[start : start + 20]]
+            )
+    every = [(t, p) for t in topics for p in range(PARTITIONS_PER_TOPIC)]
+    per_group = max(1, len(every) // groups)
+    client = AdminClient({"bootstrap.servers": broker.bootstrap_servers})
+    requests = []
+    for g in range(groups):
+        owned = every[g * per_group : (g + 1) * per_group] or every[:per_group]
+        requests.append(
+            confluent_kafka.ConsumerGroupTopicPartitions(
+                f"{name}-g{g}", [confluent_kafka.TopicPartition(t, p, 0) for t, p in owned]
+            )
+        )
+    for _attempt in range(10):  # a fresh broker answers the first commits while its coordinator loads
+        failed = []
+        for start in range(0, len(requests), 100):
+            batch = requests[start : start + 100]
+            futures: list[Future[Any]] = []
+            for request in batch:
+                futures.extend(client.alter_consumer_group_offsets([request], request_timeout=60).values())
+            for request, future in zip(batch, futures, strict=True):
+                try:
+                    future.result()
+                except confluent_kafka.KafkaException:
+                    failed.append(request)
+        if not failed:
+            return
+        requests = failed
+        time.sleep(1)
+    raise RuntimeError(f"{len(requests)} groups could not commit their offsets")
+
+
+def scrape(port: int) -> float:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.perf_counter()
+    connection.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
+    connection.getresponse().read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def measure(broker: EmbeddedKafka, groups: int, partitions: int, cycles: int) -> dict[str, Any]:
+    name = f"bench{groups}x{partitions}"
+    started = time.perf_counter()
+    setup(broker, name, groups, partitions)
+    setup_s = time.perf_counter() - started
+    settings = load_exporter_settings(
+        env={},
+        clusters=[{"name": "bench", "bootstrap_servers": broker.bootstrap_servers}],
+        groups={"allow": [f"^{name}-"]},
+        topics={"allow": [f"^{name}-"]},
+        port=0,
+        host="127.0.0.1",
+        interval_s=3600,
+        timeout_s=120,
+        acls=False,
+    )
+    exporter = Exporter(settings)
+    walls, cpus, renders = [], [], []
+    try:
+        for _ in range(cycles):
+            wall, cpu = time.perf_counter(), time.process_time()
+            exporter.collect_once()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+            render = time.perf_counter()
+            body = exporter.metrics()
+            renders.append(time.perf_counter() - render)
+        exporter.start()  # the HTTP server; its collector thread waits an hour before its next cycle
+        scrapes = [scrape(exporter.port) for _ in range(20)]
+        series = exporter.collectors[0].monitor.series
+    finally:
+        exporter.stop()
+    return {
+        "groups": groups,
+        "partitions": partitions,
+        "setup_s": round(setup_s, 1),
+        "cycle_s": round(statistics.median(walls), 3),
+        "cycle_cpu_s": round(statistics.median(cpus), 3),
+        "render_s": round(statistics.median(renders), 3),
+        "scrape_ms": round(1000 * statistics.median(scrapes), 2),
+        "series": series,
+        "exposition_mb": round(len(body) / 1e6, 1),
+        "rss_mb": round(rss_mb(), 1),
+    }
+
+
+def main() -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
+    parser.add_argument("--sizes", default="100x500,500x2500,2000x10000", help="GROUPSxPARTITIONS,...")
+    parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    args = parser.parse_args()
+    sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
+    broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False, heap="2g", progress_stream=sys.stderr)
+    broker.start()
+    try:
+        header = False
+        for groups, partitions in sizes:
+            result = measure(broker, groups, partitions, args.cycles)
+            if args.json:
+                print(json.dumps(result), flush=True)
+                continue
+            if not header:
+                print(" | ".join(result), flush=True)
+                header = True
+            print(" | ".join(str(v) for v in result.values()), flush=True)
+    finally:
+        broker.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""One collection cycle's Kafka I/O: every read through :class:`~kafka_client.admin.KafkaAdmin`.
+
+Order matters: group lag first (``consumer_group_lag``: committed offsets, then the log end offsets,
+as ``kafka-consumer-groups --describe`` reads them), then the topics' watermarks. The watermarks are
+thus sampled after every committed offset, which keeps the lag-seconds lookup consistent. Each step
+fails on its own: a failed step leaves its series out of this cycle and counts an error by API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from kafka_client import KafkaClientError, TopicPartition
+from kafka_client.admin import (
+    AclBinding,
+    ClusterDescription,
+    ConsumerGroupLag,
+    KafkaAdmin,
+    TopicDescription,
+    Watermarks,
+)
+from kafka_client.admin._models import INTERNAL_TOPICS
+
+if TYPE_CHECKING:
+    from kafka_client_exporter._settings import ExporterSettings
+
+__all__ = ["KafkaReader", "Readings"]
+
+_log = logging.getLogger("kafka_client_exporter")
+T = TypeVar("T")
+
+TOPIC_CHUNK = 200
+GROUP_CHUNK = 250
+#: Group chunks read at once (each a ``consumer_group_lag`` call).
+GROUP_WORKERS = 4
+
+
+@dataclass
+class Readings:
+    """What one cycle read from a cluster. ``reachable`` is False when the cluster did not answer."""
+
+    started: float
+    reachable: bool = False
+    cluster: ClusterDescription | None = None
+    groups: dict[str, ConsumerGroupLag] | None = None
+    groups_time: float = 0.0
+    topics: dict[str, TopicDescription] | None = None
+    watermarks: dict[TopicPartition, Watermarks] = field(default_factory=dict)
+    watermarks_time: float = 0.0
+    acls: list[AclBinding] | None = None
+    errors: Counter[str] = field(default_factory=Counter)
+    durations: list[tuple[str, float]] = field(default_factory=list)
+    duration: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """Every step succeeded."""
+        return self.reachable and not self.errors
+
+
+class _Failed(Exception):
+    """A step failed (already logged and counted)."""
+
+
+class KafkaReader:
+    """Reads one cluster per cycle, applying the group and topic filters before anything is kept."""
+
+    def __init__(self, name: str, admin: KafkaAdmin, settings: ExporterSettings) -> None:
+        self.name = name
+        self.admin = admin
+        self.settings = settings
+        self.timeout = settings.timeout_s
+        self._acls_unavailable = False
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _call(self, readings: Readings, api: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        except KafkaClientError as exc:
+            with self._lock:
+                readings.errors[api] += 1
+            _log.warning("cluster %s: %s failed: %s", self.name, api, exc)
+            raise _Failed(api) from exc
+        finally:
+            with self._lock:
+                readings.durations.append((api, time.perf_counter() - started))
+
+    def _step(self, readings: Readings, api: str, call: Callable[[], T]) -> T:
+        with self._call(readings, api):
+            return call()
+
+    def read(self) -> Readings:
+        """Run one cycle's reads; never raises for a Kafka failure (they are in ``errors``)."""
+        readings = Readings(started=time.time())
+        began = time.perf_counter()
+        try:
+            readings.cluster = self._step(
+                readings, "describe_cluster", lambda: self.admin.describe_cluster(timeout=self.timeout)
+            )
+            readings.reachable = True
+            self._read_groups(readings)
+            self._read_topics(readings)
+            if self.settings.acls and not self._acls_unavailable:
+                self._read_acls(readings)
+        except _Failed:
+            pass
+        readings.duration = time.perf_counter() - began
+        return readings
+
+    def _read_groups(self, readings: Readings) -> None:
+        try:
+            listed = self._step(readings, "list_groups", lambda: self.admin.list_groups(timeout=self.timeout))
+        except _Failed:
+            return
+        wanted = [g.group_id for g in listed if self.settings.groups.matches(g.group_id)]
+        topics = self.settings.topics
+        internal = self.settings.include_internal_topics
+        groups: dict[str, ConsumerGroupLag] = {}
+        chunks = [wanted[i : i + GROUP_CHUNK] for i in range(0, len(wanted), GROUP_CHUNK)]
+
+        def read_chunk(chunk: list[str]) -> dict[str, ConsumerGroupLag]:
+            try:
+                with self._call(readings, "consumer_group_lag"):
+                    return self.admin.consumer_group_lag(chunk, timeout=self.timeout, partial=True)
+            except _Failed:
+                return {}
+
+        # Chunks in parallel: each waits mostly on coordinators, so overlapping them shortens the cycle.
+        if len(chunks) > 1:
+            with ThreadPoolExecutor(max_workers=min(GROUP_WORKERS, len(chunks))) as pool:
+                results = list(pool.map(read_chunk, chunks))
+        else:
+            results = [read_chunk(chunk) for chunk in chunks]
+        for found in results:
+            for group_id, lag in found.items():
+                if lag.error is not None:
+                    readings.errors["consumer_group_lag"] += 1
+                    _log.warning("cluster %s: group %s read partially: %s", self.name, group_id, lag.error)
+                rows = tuple(
+                    p
+                    for p in lag.partitions
+                    if topics.matches(p.topic) and (internal or p.topic not in INTERNAL_TOPICS)
+                )
+                if len(rows) != len(lag.partitions):
+                    lag = dataclasses.replace(lag, partitions=rows)
+                groups[group_id] = lag
+        readings.groups = groups
+        readings.groups_time = time.time()
+
+    def _read_topics(self, readings: Readings) -> None:
+        internal = self.settings.include_internal_topics
+        try:
+            listed = self._step(
+                readings, "list_topics", lambda: self.admin.list_topics(internal, timeout=self.timeout)
+            )
+        except _Failed:
+            return
+        names = [t.name for t in listed if self.settings.topics.matches(t.name)]
+        described: dict[str, TopicDescription] = {}
+        for start in range(0, len(names), TOPIC_CHUNK):
+            chunk = names[start : start + TOPIC_CHUNK]
+            try:
+                with self._call(readings, "describe_topics"):
+                    described.update(self.admin.describe_topics(chunk, timeout=self.timeout, partial=True))
+            except _Failed:
+                continue
+        readings.topics = described
+        online = [
+            TopicPartition(topic.name, p.partition)
+            for topic in described.values()
+            for p in topic.partitions
+            if not p.offline
+        ]
+        if not online:
+            readings.watermarks_time = time.time()
+            return
+        try:
+            readings.watermarks = self._step(
+                readings,
+                "list_offsets",
+                lambda: self.admin.watermarks(online, timeout=self.timeout, partial=True),
+            )
+        except _Failed:
+            return
+        readings.watermarks_time = time.time()
+
+    def _read_acls(self, readings: Readings) -> None:
+        started = time.perf_counter()
+        try:
+            readings.acls = self.admin.describe_acls(timeout=self.timeout)
+        except KafkaClientError as exc:
+            if getattr(exc, "code", None) == "SECURITY_DISABLED":
+                # No authorizer: there are no ACLs to count, now or later; not an error.
+                self._acls_unavailable = True
+                _log.info("cluster %s has no authorizer: ACLs are not collected", self.name)
+            else:
+                readings.errors["describe_acls"] += 1
+                _log.warning("cluster %s: describe_acls failed: %s", self.name, exc)
+        finally:
+            readings.durations.append(("describe_acls", time.perf_counter() - started))
