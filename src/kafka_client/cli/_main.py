@@ -7,6 +7,7 @@ import click
 from kafka_client.cli.config_cmd import config_group
 from kafka_client.cli.demo import demo
 from kafka_client.cli.dev_broker import dev_broker
+from kafka_client.cli.dlq_cmd import dlq_group
 from kafka_client.cli.health_cmd import health_command
 
 
@@ -20,6 +21,7 @@ cli.add_command(dev_broker)
 cli.add_command(demo)
 cli.add_command(config_group)
 cli.add_command(health_command)
+cli.add_command(dlq_group)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from kafka_client.consumer._core import ErrorCallback, PartitionsHook, build_con
 
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
+    from kafka_client.resilience import CircuitBreaker, DeadLetterQueue, RetryPolicy
 
 # Unannotated clients are Producer[Any, Any] / Consumer[Any, Any] (PEP 696 defaults).
 K = TypeVar("K", default=Any)
@@ -174,6 +175,9 @@ class AsyncConsumer(Generic[K, V]):
         idle_timeout: float | None = None,
         concurrency: int = 1,
         max_buffered: int = 1000,
+        retry: RetryPolicy | None = None,
+        dead_letter_queue: DeadLetterQueue | None = None,
+        circuit_breaker: CircuitBreaker | None = None,
     ) -> int:
         """Await ``handler`` for every message until :meth:`stop` (or ``max_messages`` / ``idle_timeout``);
         return how many were handled. A raising handler's message stays uncommitted; the error propagates.
@@ -182,12 +186,35 @@ class AsyncConsumer(Generic[K, V]):
         partition still in offset order; a partition with ``max_buffered`` messages waiting is paused
         until it drains to half (backpressure), and revoked partitions finish their message in hand
         before their offsets are committed.
+
+        ``retry``, ``dead_letter_queue`` and ``circuit_breaker`` work as in :meth:`Consumer.run`
+        (backoff with ``asyncio.sleep``; DLQ writes awaited); the count then includes dead-lettered ones.
         """
+        handling = None
+        if retry is not None or dead_letter_queue is not None or circuit_breaker is not None:
+            from kafka_client.resilience._runs import build_handling, run_async_with_handling
+
+            handling = build_handling(
+                self,
+                retry=retry,
+                dead_letter_queue=dead_letter_queue,
+                circuit_breaker=circuit_breaker,
+                wait_in_place=concurrency > 1,
+            )
+            if concurrency <= 1:
+                return await run_async_with_handling(
+                    self, handler, handling, max_messages=max_messages, idle_timeout=idle_timeout
+                )
         if concurrency > 1:
             from kafka_client.consumer._concurrent import PartitionedRunner
 
             runner = PartitionedRunner(
-                self, handler, concurrency=concurrency, max_buffered=max_buffered, max_messages=max_messages
+                self,
+                handler,
+                concurrency=concurrency,
+                max_buffered=max_buffered,
+                max_messages=max_messages,
+                handling=handling,
             )
             result = await runner.run(idle_timeout)
             self.partitions_paused_for_backpressure = runner.pause_count

@@ -19,6 +19,7 @@ from kafka_client._records import Message, TopicPartition
 
 if TYPE_CHECKING:
     from kafka_client.consumer._async import AsyncConsumer
+    from kafka_client.resilience._consuming import MessageHandling
 
 Handler = Callable[[Message[Any, Any]], Awaitable[Any]]
 
@@ -34,6 +35,7 @@ class PartitionedRunner:
         concurrency: int,
         max_buffered: int,
         max_messages: int | None,
+        handling: MessageHandling | None = None,
     ) -> None:
         self.consumer = consumer
         self.core = consumer._core
@@ -48,6 +50,10 @@ class PartitionedRunner:
         self.failure: BaseException | None = None
         self.loop = asyncio.get_running_loop()
         self.pause_count = 0
+        # Error handling (retry / dead-letter queue / circuit breaker), when run() was given any.
+        self.handling = handling
+        self.circuit_paused: set[TopicPartition] = set()
+        self.revoking: set[TopicPartition] = set()
 
     def _buffered(self) -> int:
         return sum(len(q) for q in self.queues.values())
@@ -58,6 +64,8 @@ class PartitionedRunner:
         idle_since = self.loop.time()
         try:
             while not consumer._stopping and self.failure is None:
+                if self.handling is not None and self.handling.breaker is not None:
+                    await self._apply_circuit()
                 room = (
                     None
                     if self.max_messages is None
@@ -69,7 +77,8 @@ class PartitionedRunner:
                     await asyncio.sleep(0.01)
                     continue
                 want = consumer._fetch_batch if room is None else min(consumer._fetch_batch, room)
-                batch = await consumer._call(core.consume, want, 0.2)
+                fetch: Callable[[int, float], list[Any]] = core.fetch if self.handling else core.consume
+                batch = await consumer._call(fetch, want, 0.2)
                 core.take_pending()
                 if batch:
                     idle_since = self.loop.time()
@@ -85,9 +94,10 @@ class PartitionedRunner:
                 await self._drain_all()
         finally:
             core.before_revoke = None
-            if self.paused:
-                await consumer._call(core.backend.resume, sorted(self.paused))
+            if self.paused or self.circuit_paused:
+                await consumer._call(core.backend.resume, sorted(self.paused | self.circuit_paused))
                 self.paused.clear()
+                self.circuit_paused.clear()
         if self.failure is not None:
             for task in self.tasks.values():
                 task.cancel()
@@ -120,6 +130,11 @@ class PartitionedRunner:
                 if not queue or self.failure is not None:  # emptied by a revocation while we waited
                     return
                 message = queue.popleft()
+                if self.handling is not None:
+                    if not await self._handle(tp, message):
+                        queue.clear()  # stopped or revoked mid-message: the rest stays for the next reader
+                        return
+                    continue
                 try:
                     with core.hooks.processing(message):
                         await self.handler(message)
@@ -129,6 +144,51 @@ class PartitionedRunner:
                     return
                 core.mark_processed(message)
                 self.handled += 1
+
+    async def _handle(self, tp: TopicPartition, message: Any) -> bool:
+        """One message through the run's error handling; False when it was left unprocessed."""
+        from kafka_client.resilience._consuming import Outcome, sleep_unless_stopped
+
+        assert self.handling is not None
+
+        def abandoned() -> bool:
+            return self.consumer._stopping or tp in self.revoking or self.failure is not None
+
+        async def sleep(seconds: float) -> bool:
+            return await sleep_unless_stopped(seconds, abandoned)
+
+        async def wait_for_circuit(_: Any) -> bool:
+            breaker = self.handling.breaker if self.handling else None
+            wait = breaker.retry_after_s() if breaker is not None else 0.0
+            return await sleep_unless_stopped(min(0.05, wait) if wait > 0 else 0.05, abandoned) or abandoned()
+
+        try:
+            outcome = await self.handling.process_async(message, self.handler, sleep, wait_for_circuit)
+        except BaseException as exc:
+            if self.failure is None:
+                self.failure = exc
+            return False
+        if outcome is Outcome.STOPPED:
+            return False
+        self.handled += 1
+        return True
+
+    async def _apply_circuit(self) -> None:
+        """While the run's circuit is open, no partition is fetched (their queues wait); then resume."""
+        assert self.handling is not None
+        assert self.handling.breaker is not None
+        from kafka_client.resilience._breaker import CircuitState
+
+        if self.handling.breaker.state is CircuitState.OPEN:
+            assigned = set(await self.consumer._call(self.core.backend.assignment))
+            fresh = sorted(assigned - self.circuit_paused - self.paused)
+            if fresh:
+                await self.consumer._call(self.core.backend.pause, fresh)
+                self.circuit_paused.update(fresh)
+            self.circuit_paused &= assigned
+        elif self.circuit_paused:
+            await self.consumer._call(self.core.backend.resume, sorted(self.circuit_paused))
+            self.circuit_paused.clear()
 
     async def _apply_backpressure(self) -> None:
         full = [tp for tp, q in self.queues.items() if len(q) >= self.max_buffered and tp not in self.paused]
@@ -154,6 +214,7 @@ class PartitionedRunner:
 
     async def _drop(self, partitions: list[TopicPartition]) -> None:
         waiting = []
+        self.revoking.update(partitions)
         for tp in partitions:
             queue = self.queues.get(tp)
             if queue:
@@ -162,8 +223,10 @@ class PartitionedRunner:
             if task is not None and not task.done():
                 waiting.append(task)  # it finishes the message in hand (committed as processed), then stops
             self.paused.discard(tp)
+            self.circuit_paused.discard(tp)
         if waiting:
             await asyncio.gather(*waiting, return_exceptions=True)
         for tp in partitions:
             self.queues.pop(tp, None)
             self.tasks.pop(tp, None)
+        self.revoking.difference_update(partitions)

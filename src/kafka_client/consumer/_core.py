@@ -10,11 +10,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from kafka_client._records import Message, RawRecord, TopicPartition, TopicPartitionOffset
 from kafka_client.backends.base import ConsumerBackend
-from kafka_client.errors import CommitError, ConfigError, ConfigProblem, KafkaClientError
+from kafka_client.errors import (
+    CommitError,
+    ConfigError,
+    ConfigProblem,
+    DeserializationError,
+    KafkaClientError,
+)
 from kafka_client.observability._hooks import ClientHooks
 from kafka_client.serialization import (
     MessageField,
@@ -29,6 +35,29 @@ CommitStrategy = Literal["after_processing", "periodic", "manual"]
 PartitionsHook = Callable[[list[TopicPartition]], Any]
 ErrorCallback = Callable[[KafkaClientError], None]
 COMMIT_STRATEGIES: tuple[str, ...] = ("after_processing", "periodic", "manual")
+
+
+class PoisonPill(NamedTuple):
+    """A fetched record whose key or value failed to deserialize, kept in its place among the messages.
+
+    ``record`` still holds the raw bytes (``raw_key``/``raw_value``) and headers, so a dead-letter queue
+    can forward it untouched; ``error`` says what failed. The backend has already moved past it.
+    """
+
+    record: RawRecord
+    error: DeserializationError
+
+    @property
+    def topic(self) -> str:
+        return self.record.topic
+
+    @property
+    def partition(self) -> int:
+        return self.record.partition
+
+    @property
+    def offset(self) -> int:
+        return self.record.offset
 
 
 class ConsumerCore:
@@ -106,7 +135,8 @@ class ConsumerCore:
     def on_assign(self, partitions: list[TopicPartition]) -> None:
         self.rebalances += 1
         self._rebalanced("assign", partitions)
-        _log.info("partitions assigned: %s", ", ".join(map(str, partitions)) or "none")
+        if not self.hooks.on_rebalance:  # a logging observer reports rebalances itself
+            _log.info("partitions assigned: %s", ", ".join(map(str, partitions)) or "none")
         if self._user_on_assign is not None:
             self._run_hook(self._user_on_assign, partitions)
 
@@ -115,7 +145,8 @@ class ConsumerCore:
         self._rebalanced("revoke", partitions)
         if self.before_revoke is not None:
             self.before_revoke(partitions)
-        _log.info("partitions revoked: %s", ", ".join(map(str, partitions)) or "none")
+        if not self.hooks.on_rebalance:
+            _log.info("partitions revoked: %s", ", ".join(map(str, partitions)) or "none")
         if self.commit_strategy != "manual":
             # What was processed on these partitions is committed before another member takes them over.
             self._ack_pending()
@@ -129,7 +160,10 @@ class ConsumerCore:
         self._rebalanced("lost", partitions)
         if self.before_revoke is not None:
             self.before_revoke(partitions)
-        _log.warning("partitions lost (the group moved on without us): %s", ", ".join(map(str, partitions)))
+        if not self.hooks.on_rebalance:
+            _log.warning(
+                "partitions lost (the group moved on without us): %s", ", ".join(map(str, partitions))
+            )
         if self._user_on_lost is not None:
             self._run_hook(self._user_on_lost, partitions)
         self._forget(partitions)
@@ -186,6 +220,32 @@ class ConsumerCore:
         if self.commit_strategy != "manual":
             self._pending_ack = messages
         return messages
+
+    def fetch(self, max_records: int, timeout: float) -> list[Message[Any, Any] | PoisonPill]:
+        """For ``run()`` with error handling: up to ``max_records`` records in order, a record that fails to
+        deserialize coming back as a :class:`PoisonPill` in its place instead of raising (so the ones before
+        it are still handled and the run decides its fate). The caller marks each one processed."""
+        self._ack_pending()
+        self.maybe_commit()
+        if max_records == 1:
+            raw = self.backend.poll(timeout)
+            records = [raw] if raw is not None else []
+        else:
+            records = self.backend.consume(max_records, timeout)
+        if not (self._key_de or self._value_de):
+            items: list[Message[Any, Any] | PoisonPill] = list(records)
+            messages: Sequence[Message[Any, Any]] = records
+        else:
+            items = []
+            for raw in records:
+                try:
+                    items.append(self.decode(raw))
+                except DeserializationError as exc:
+                    items.append(PoisonPill(raw, exc))
+            messages = [m for m in items if not isinstance(m, PoisonPill)]
+        if messages and self.hooks.on_consume:
+            self._consumed(messages)
+        return items
 
     def _consumed(self, messages: Sequence[Message[Any, Any]]) -> None:
         for hook in self.hooks.on_consume:
@@ -286,7 +346,8 @@ class ConsumerCore:
                 _log.exception("an observer's on_commit hook raised")
 
     def report_error(self, error: KafkaClientError) -> None:
-        _log.warning("%s", error)
+        if not self.hooks.on_error:  # otherwise the observers (the logging one among them) report it
+            _log.warning("%s", error)
         for hook in self.hooks.on_error:
             try:
                 hook(error)

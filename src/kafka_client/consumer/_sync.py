@@ -21,6 +21,7 @@ from kafka_client.consumer._rate import RateLimiter
 
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
+    from kafka_client.resilience import CircuitBreaker, DeadLetterQueue, RetryPolicy
 
 # Unannotated clients are Producer[Any, Any] / Consumer[Any, Any] (PEP 696 defaults).
 K = TypeVar("K", default=Any)
@@ -168,13 +169,37 @@ class Consumer(Generic[K, V]):
         max_messages: int | None = None,
         rate_limit: float | None = None,
         idle_timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        dead_letter_queue: DeadLetterQueue | None = None,
+        circuit_breaker: CircuitBreaker | None = None,
     ) -> int:
         """Call ``handler`` for every message until :meth:`stop` (or ``max_messages``, or ``idle_timeout``
         seconds without a message); commit per the strategy; return how many messages were handled.
 
         If the handler raises, the message is not marked processed, what came before it is committed, and
         the exception propagates. ``rate_limit`` caps messages per second.
+
+        Error handling (``kafka_client.resilience``, see docs/reliability.md): ``retry`` retries a failing
+        handler with backoff (sleeps that :meth:`stop` interrupts); ``dead_letter_queue`` then parks the
+        message in its DLQ topic and carries on, committing past it only once the DLQ acknowledged it,
+        and also takes poison pills (records that fail to deserialize) instead of raising; a
+        ``circuit_breaker`` pauses the assigned partitions while it is open. The count then includes
+        dead-lettered messages.
         """
+        if retry is not None or dead_letter_queue is not None or circuit_breaker is not None:
+            from kafka_client.resilience._runs import build_handling, run_with_handling
+
+            handling = build_handling(
+                self, retry=retry, dead_letter_queue=dead_letter_queue, circuit_breaker=circuit_breaker
+            )
+            return run_with_handling(
+                self,
+                handler,
+                handling,
+                max_messages=max_messages,
+                rate_limit=rate_limit,
+                idle_timeout=idle_timeout,
+            )
         core = self._core
         limiter = RateLimiter(rate_limit) if rate_limit else None
         handled = 0
