@@ -27,10 +27,14 @@ from tests.unit.resilience.conftest import spy_on
 FAST = RetryPolicy(max_attempts=2, initial_backoff_s=0.01, max_backoff_s=0.02)
 
 
+@pytest.fixture(params=["confluent", "kafka-python"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """ACLs and broker-side pausing exist only on a real broker (the memory backend's side is unit-tested)."""
+    return str(request.param)
+
+
 @pytest.fixture
 def real_backend(backend: str) -> str:
-    if backend == "memory":
-        pytest.skip("covered by tests/unit/resilience on the memory backend")
     return backend
 
 
