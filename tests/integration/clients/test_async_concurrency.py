@@ -53,8 +53,18 @@ async def test_a_failing_handler_stops_the_run_and_commits_only_what_finished(
     topic, group = kafka_topic(partitions=2), group_id()
     _fill(settings, topic, 40, 2)
 
+    partition_zero_done = asyncio.Event()
+    done_on_zero = 0
+
     async def handle(message: Message[Any, Any]) -> None:
-        if message.partition == 1 and message.offset == 5:
+        nonlocal done_on_zero
+        if message.partition == 0:
+            done_on_zero += 1
+            if done_on_zero == 20:
+                partition_zero_done.set()
+        elif message.offset == 5:
+            # Fail only once partition 0 is finished, so what is committed there is exact (all 20).
+            await asyncio.wait_for(partition_zero_done.wait(), 30)
             raise ValueError("bad order")
         await asyncio.sleep(0)
 
@@ -63,4 +73,4 @@ async def test_a_failing_handler_stops_the_run_and_commits_only_what_finished(
             await consumer.run(handle, concurrency=2, idle_timeout=10)
         committed = await consumer.committed([TopicPartition(topic, 0), TopicPartition(topic, 1)])
     assert committed[TopicPartition(topic, 1)] == 5  # up to, not including, the failed message
-    assert committed[TopicPartition(topic, 0)] is not None
+    assert committed[TopicPartition(topic, 0)] == 20  # the other partition's finished work is kept
