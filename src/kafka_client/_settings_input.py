@@ -40,3 +40,19 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def client_from_config(cls: Any, files: tuple[str | Path, ...], kwargs: dict[str, Any]) -> Any:
+    """``cls.from_config(*files, **kwargs)`` for every client class: the client's own keyword options
+    (serializers, hooks, ``observers``, ...) go to its constructor, everything else is a setting override."""
+    import inspect
+
+    from kafka_client.config import load_settings
+
+    options = {
+        name
+        for name, param in inspect.signature(cls.__init__).parameters.items()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    client_args = {name: kwargs.pop(name) for name in list(kwargs) if name in options}
+    return cls(load_settings(*files, **kwargs), **client_args)

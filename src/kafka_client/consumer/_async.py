@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic
 from typing_extensions import TypeVar
 
 from kafka_client._records import Message, TopicPartition, TopicPartitionOffset
-from kafka_client._settings_input import resolve_settings
+from kafka_client._settings_input import client_from_config, resolve_settings
 from kafka_client.backends.base import ConsumerBackend
 from kafka_client.consumer._core import ErrorCallback, PartitionsHook, build_consumer_core
 
@@ -95,24 +95,7 @@ class AsyncConsumer(Generic[K, V]):
     @classmethod
     def from_config(cls, *files: str | Path, **kwargs: Any) -> AsyncConsumer[Any, Any]:
         """An async consumer configured from YAML files, then env vars and ``kwargs`` overrides."""
-        from kafka_client.config import load_settings
-
-        names = (
-            "topics",
-            "pattern",
-            "group_id",
-            "key_deserializer",
-            "value_deserializer",
-            "commit_strategy",
-            "commit_interval_s",
-            "on_assign",
-            "on_revoke",
-            "on_lost",
-            "on_error",
-            "fetch_batch",
-        )
-        client_args = {k: kwargs.pop(k) for k in names if k in kwargs}
-        return cls(load_settings(*files, **kwargs), **client_args)
+        return client_from_config(cls, files, kwargs)  # type: ignore[no-any-return]
 
     @property
     def backend_name(self) -> str:

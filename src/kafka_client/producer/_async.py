@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic
 from typing_extensions import TypeVar
 
 from kafka_client._records import Headers, RecordMetadata, TopicPartitionOffset
-from kafka_client._settings_input import resolve_settings
+from kafka_client._settings_input import client_from_config, resolve_settings
 from kafka_client.backends.base import ProducerBackend
 from kafka_client.errors import QueueFullError
 from kafka_client.producer._core import (
@@ -100,12 +100,7 @@ class AsyncProducer(Generic[K, V]):
     @classmethod
     def from_config(cls, *files: str | Path, **kwargs: Any) -> AsyncProducer[Any, Any]:
         """An async producer configured from YAML files, then env vars and ``kwargs`` overrides."""
-        from kafka_client.config import load_settings
-
-        client_args = {
-            k: kwargs.pop(k) for k in ("key_serializer", "value_serializer", "on_error") if k in kwargs
-        }
-        return cls(load_settings(*files, **kwargs), **client_args)
+        return client_from_config(cls, files, kwargs)  # type: ignore[no-any-return]
 
     @property
     def backend_name(self) -> str:

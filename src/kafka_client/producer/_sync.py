@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic
 from typing_extensions import TypeVar
 
 from kafka_client._records import RecordMetadata, TopicPartitionOffset
-from kafka_client._settings_input import resolve_settings
+from kafka_client._settings_input import client_from_config, resolve_settings
 from kafka_client.backends.base import ProducerBackend
 from kafka_client.errors import KafkaClientError, QueueFullError
 from kafka_client.producer._core import (
@@ -97,12 +97,7 @@ class Producer(Generic[K, V]):
     @classmethod
     def from_config(cls, *files: str | Path, **kwargs: Any) -> Producer[Any, Any]:
         """A producer configured from YAML files (merged in order), then env vars and ``kwargs`` overrides."""
-        from kafka_client.config import load_settings
-
-        client_args = {
-            k: kwargs.pop(k) for k in ("key_serializer", "value_serializer", "on_error") if k in kwargs
-        }
-        return cls(load_settings(*files, **kwargs), **client_args)
+        return client_from_config(cls, files, kwargs)  # type: ignore[no-any-return]
 
     @property
     def backend_name(self) -> str:
