@@ -9,16 +9,19 @@ embed it::
     with Exporter(load_exporter_settings("exporter.yaml")) as exporter:
         exporter.wait()
 
+Lag in seconds is the library's (:mod:`kafka_client.admin`); ``LagTime``, ``OffsetTimeTable``,
+``format_commit_metadata`` and ``parse_commit_timestamp`` are re-exported here for convenience.
+
 Metric names are constants in :mod:`kafka_client_exporter.metric_names`.
 """
 
-from kafka_client_exporter._exporter import ClusterCollector, Exporter
-from kafka_client_exporter._lag_time import (
+from kafka_client.admin import (
     LagTime,
-    LookupTable,
+    OffsetTimeTable,
     format_commit_metadata,
     parse_commit_timestamp,
 )
+from kafka_client_exporter._exporter import ClusterCollector, Exporter
 from kafka_client_exporter._loading import load_exporter_settings
 from kafka_client_exporter._settings import ClusterSettings, ExporterSettings, NameFilter
 from kafka_client_exporter._status import CommitSample, Status, evaluate
@@ -30,8 +33,8 @@ __all__ = [
     "Exporter",
     "ExporterSettings",
     "LagTime",
-    "LookupTable",
     "NameFilter",
+    "OffsetTimeTable",
     "Status",
     "evaluate",
     "format_commit_metadata",

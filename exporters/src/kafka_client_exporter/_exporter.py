@@ -15,11 +15,10 @@ from importlib import metadata
 from types import TracebackType
 from typing import Any
 
-from kafka_client.admin import KafkaAdmin
+from kafka_client.admin import KafkaAdmin, OffsetTimeTable
 from kafka_client_exporter import metric_names as m
 from kafka_client_exporter._collect import KafkaReader, Readings
 from kafka_client_exporter._http import MetricsServer
-from kafka_client_exporter._lag_time import LookupTable
 from kafka_client_exporter._monitor import ClusterMonitor
 from kafka_client_exporter._render import Exposition, SeriesWriter
 from kafka_client_exporter._settings import ClusterSettings, ExporterSettings
@@ -45,7 +44,7 @@ class ClusterCollector:
         cluster: ClusterSettings,
         settings: ExporterSettings,
         exposition: Exposition,
-        tables: dict[Any, LookupTable] | None = None,
+        tables: dict[Any, OffsetTimeTable] | None = None,
     ) -> None:
         self.name = cluster.name
         self.settings = settings
@@ -99,7 +98,7 @@ class ClusterCollector:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def tables(self) -> dict[Any, LookupTable]:
+    def tables(self) -> dict[Any, OffsetTimeTable]:
         """A copy of the lookup tables, taken between cycles (for the state file)."""
         with self.lock:
             return dict(self.monitor.tables)

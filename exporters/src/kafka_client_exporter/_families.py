@@ -15,12 +15,12 @@ from kafka_client.admin import (
     AclBinding,
     ClusterDescription,
     ConsumerGroupLag,
+    LagTime,
     PartitionLag,
     TopicDescription,
     Watermarks,
 )
 from kafka_client_exporter import metric_names as m
-from kafka_client_exporter._lag_time import LagTime
 from kafka_client_exporter._render import SeriesWriter
 from kafka_client_exporter._status import Status, worst
 

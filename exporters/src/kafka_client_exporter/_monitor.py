@@ -14,7 +14,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from kafka_client import TopicPartition
-from kafka_client.admin import PartitionLag
+from kafka_client.admin import LagTime, OffsetTimeTable, PartitionLag, lag_seconds_from_metadata
 from kafka_client_exporter import metric_names as m
 from kafka_client_exporter._collect import Readings
 from kafka_client_exporter._families import (
@@ -26,7 +26,6 @@ from kafka_client_exporter._families import (
     write_group_partitions,
     write_topics,
 )
-from kafka_client_exporter._lag_time import LagTime, LookupTable, lag_seconds_from_metadata
 from kafka_client_exporter._render import SeriesWriter
 from kafka_client_exporter._settings import ExporterSettings
 from kafka_client_exporter._status import CommitSample, StatusTracker
@@ -55,14 +54,17 @@ class ClusterMonitor:
     """State of one cluster across cycles; :meth:`process` makes each cycle's series."""
 
     def __init__(
-        self, name: str, settings: ExporterSettings, tables: dict[TopicPartition, LookupTable] | None = None
+        self,
+        name: str,
+        settings: ExporterSettings,
+        tables: dict[TopicPartition, OffsetTimeTable] | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self.stale_after_s = settings.effective_stale_after_s
         self.profile = PROFILES[settings.profile]
         self.status = StatusTracker(settings.status_window)
-        self.tables: dict[TopicPartition, LookupTable] = tables if tables is not None else {}
+        self.tables: dict[TopicPartition, OffsetTimeTable] = tables if tables is not None else {}
         self._dlq_regex = settings.dlq_regex
         self._dlq_history: dict[str, deque[tuple[float, int]]] = {}
         self._below_earliest: set[tuple[str, str, int]] = set()
@@ -205,7 +207,7 @@ class ClusterMonitor:
         for tp, marks in readings.watermarks.items():
             table = tables.get(tp)
             if table is None:
-                table = tables[tp] = LookupTable(size)
+                table = tables[tp] = OffsetTimeTable(size)
             table.add(marks.latest, when)
         return True
 

@@ -20,17 +20,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kafka_client import TopicPartition
-from kafka_client_exporter._lag_time import LookupTable
+from kafka_client.admin import OffsetTimeTable
 
 __all__ = ["load_tables", "save_tables"]
 
 _log = logging.getLogger("kafka_client_exporter")
 VERSION = 1
 
-Tables = dict[TopicPartition, LookupTable]
+Tables = dict[TopicPartition, OffsetTimeTable]
 
 
-def save_tables(path: Path, clusters: Mapping[str, Mapping[TopicPartition, LookupTable]]) -> None:
+def save_tables(path: Path, clusters: Mapping[str, Mapping[TopicPartition, OffsetTimeTable]]) -> None:
     """Write every cluster's lookup tables to ``path`` atomically."""
     data: dict[str, dict[str, dict[str, list[list[float]]]]] = {}
     for cluster, tables in clusters.items():
@@ -69,7 +69,7 @@ def load_tables(path: Path, capacity: int) -> dict[str, Tables]:
             for topic, partitions in topics.items():
                 for partition, (offsets, times) in partitions.items():
                     points = list(zip((int(o) for o in offsets), (float(t) for t in times), strict=True))
-                    tables[TopicPartition(str(topic), int(partition))] = LookupTable.from_points(
+                    tables[TopicPartition(str(topic), int(partition))] = OffsetTimeTable.from_points(
                         points, capacity
                     )
     except (AttributeError, TypeError, ValueError) as exc:

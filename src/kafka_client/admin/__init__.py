@@ -1,7 +1,8 @@
 """Administer a Kafka cluster: topics, groups, offsets, consumer group lag and ACLs, as typed values.
 
 Lag is computed here and only here; the exporter, kafka-top, the CLI and the health checks all use
-:meth:`KafkaAdmin.consumer_group_lag`. Needs the ``confluent`` extra::
+:meth:`KafkaAdmin.consumer_group_lag`; lag in seconds likewise (:class:`OffsetTimeTable`,
+:func:`parse_commit_timestamp`). Needs the ``confluent`` extra::
 
     from kafka_client.admin import KafkaAdmin
 
@@ -20,6 +21,14 @@ from kafka_client.admin._acl import (
 )
 from kafka_client.admin._client import KafkaAdmin
 from kafka_client.admin._lag import ConsumerGroupLag, PartitionLag, TopicLag, compute_group_lag
+from kafka_client.admin._lag_seconds import (
+    LagTime,
+    OffsetTimeTable,
+    format_commit_metadata,
+    lag_seconds_from_metadata,
+    lag_seconds_from_record,
+    parse_commit_timestamp,
+)
 from kafka_client.admin._models import (
     BrokerInfo,
     ClusterDescription,
@@ -52,7 +61,9 @@ __all__ = [
     "GroupState",
     "GroupType",
     "KafkaAdmin",
+    "LagTime",
     "NewTopicSpec",
+    "OffsetTimeTable",
     "PartitionDescription",
     "PartitionLag",
     "PatternType",
@@ -63,4 +74,8 @@ __all__ = [
     "TopicListing",
     "Watermarks",
     "compute_group_lag",
+    "format_commit_metadata",
+    "lag_seconds_from_metadata",
+    "lag_seconds_from_record",
+    "parse_commit_timestamp",
 ]

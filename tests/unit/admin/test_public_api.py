@@ -22,7 +22,9 @@ EXPECTED = {
     "GroupState",
     "GroupType",
     "KafkaAdmin",
+    "LagTime",
     "NewTopicSpec",
+    "OffsetTimeTable",
     "PartitionDescription",
     "PartitionLag",
     "PatternType",
@@ -33,6 +35,10 @@ EXPECTED = {
     "TopicListing",
     "Watermarks",
     "compute_group_lag",
+    "format_commit_metadata",
+    "lag_seconds_from_metadata",
+    "lag_seconds_from_record",
+    "parse_commit_timestamp",
 }
 
 

@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 
 from kafka_client import TopicPartition
-from kafka_client_exporter import LookupTable
+from kafka_client_exporter import OffsetTimeTable
 from kafka_client_exporter._state_file import load_tables, save_tables
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    table = LookupTable(5)
+    table = OffsetTimeTable(5)
     for i in range(7):
         table.add(i * 10, 100.0 + i)
     path = tmp_path / "state" / "exporter.json"
     save_tables(
-        path, {"prod": {TopicPartition("orders", 2): table, TopicPartition("empty", 0): LookupTable()}}
+        path, {"prod": {TopicPartition("orders", 2): table, TopicPartition("empty", 0): OffsetTimeTable()}}
     )
     loaded = load_tables(path, capacity=5)
     assert list(loaded) == ["prod"]
@@ -29,7 +29,7 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_a_smaller_capacity_keeps_the_newest_points(tmp_path: Path) -> None:
-    table = LookupTable(10)
+    table = OffsetTimeTable(10)
     for i in range(10):
         table.add(i, float(i))
     save_tables(tmp_path / "s.json", {"a": {TopicPartition("t", 0): table}})

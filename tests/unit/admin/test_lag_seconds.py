@@ -1,4 +1,5 @@
-"""Lag seconds: the lookup table's rules and error bound, and exact lag from commit metadata."""
+"""Lag seconds: the offset/time table's rules and error bound, exact lag from commit metadata and from
+the record timestamp."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kafka_client_exporter import LookupTable, format_commit_metadata, parse_commit_timestamp
-from kafka_client_exporter._lag_time import lag_seconds_from_metadata
+from kafka_client.admin import (
+    OffsetTimeTable,
+    format_commit_metadata,
+    lag_seconds_from_metadata,
+    lag_seconds_from_record,
+    parse_commit_timestamp,
+)
 
 
-def table_of(*points: tuple[int, float], capacity: int = 60) -> LookupTable:
-    table = LookupTable(capacity)
+def table_of(*points: tuple[int, float], capacity: int = 60) -> OffsetTimeTable:
+    table = OffsetTimeTable(capacity)
     for offset, time in points:
         table.add(offset, time)
     return table
@@ -33,7 +39,7 @@ def test_capacity_drops_the_oldest() -> None:
     table = table_of(*((i * 10, float(i)) for i in range(5)), capacity=3)
     assert table.points() == [(20, 2.0), (30, 3.0), (40, 4.0)]
     with pytest.raises(ValueError, match="at least 2"):
-        LookupTable(1)
+        OffsetTimeTable(1)
 
 
 def test_interpolation_between_the_samples_around_the_append() -> None:
@@ -48,7 +54,7 @@ def test_interpolation_between_the_samples_around_the_append() -> None:
 def test_caught_up_is_zero_and_too_few_points_is_unknown() -> None:
     assert table_of((100, 10.0)).estimate(100, now=50.0) == (0.0, "interpolation")
     assert table_of((100, 10.0)).estimate(99, now=50.0) is None
-    assert LookupTable().estimate(0, now=1.0) is None
+    assert OffsetTimeTable().estimate(0, now=1.0) is None
     assert table_of((100, 10.0), (200, 20.0)).estimate(250, now=30.0) == (0.0, "interpolation")
 
 
@@ -88,7 +94,7 @@ def simulate(gaps: list[float], interval: float, committed: int) -> tuple[float,
     for gap in gaps:
         now += gap
         appended.append(now)
-    table = LookupTable(10_000)
+    table = OffsetTimeTable(10_000)
     sample_time = -interval  # the first sample sees an empty partition
     while sample_time <= now + interval:
         table.add(bisect.bisect_right(appended, sample_time), sample_time)
@@ -152,3 +158,12 @@ def test_metadata_lag_is_exact_and_zero_when_caught_up() -> None:
     assert lag_seconds_from_metadata(text, lag=0, now=1_700_000_012.5) == (0.0, "metadata")
     assert lag_seconds_from_metadata(text, lag=5, now=1_699_999_999.0) == (0.0, "metadata")
     assert lag_seconds_from_metadata(None, lag=5, now=1.0) is None
+
+
+def test_record_timestamp_lag_is_exact_and_zero_when_caught_up() -> None:
+    assert lag_seconds_from_record(1_700_000_000_000, lag=3, now=1_700_000_004.25) == (4.25, "timestamp")
+    assert lag_seconds_from_record(1_700_000_000_000, lag=0, now=1_700_000_004.25) == (0.0, "timestamp")
+    assert lag_seconds_from_record(None, lag=0, now=1.0) == (0.0, "timestamp")
+    assert lag_seconds_from_record(1_700_000_005_000, lag=3, now=1_700_000_004.0) == (0.0, "timestamp")
+    assert lag_seconds_from_record(None, lag=3, now=1.0) is None
+    assert lag_seconds_from_record(-1, lag=3, now=1.0) is None

@@ -1,20 +1,23 @@
-"""Lag in seconds: the age of the oldest message a group has not consumed.
+"""Lag in seconds: the age of the oldest message a consumer group has not consumed.
 
-Two methods, labelled ``method`` on ``kafka_consumergroup_lag_seconds``:
+One implementation, shared by the exporter, kafka-top and the health checks. Pure functions and
+values, no I/O. The methods (the ``method`` of a :class:`LagTime`):
 
 * ``metadata`` (exact): consumers of this library can put the timestamp of the last record they
   processed in the offset commit's metadata string, as ``kc:ts=<epoch ms>`` (see
-  :func:`format_commit_metadata`) or as JSON ``{"ts": <epoch ms>}``. The exporter reads it with the
-  committed offsets, so no extra request is made. Lag seconds = sample time - that timestamp (0 when
-  the offset lag is 0). It over-states the true age by at most the gap between the last processed
-  record and the next one.
-* ``interpolation`` / ``extrapolation`` (estimated): a :class:`LookupTable` per partition of sampled
-  ``(log end offset, time)`` points. The record at committed offset ``c`` was appended when the log
-  end offset reached ``c + 1``; the table finds the two samples around that moment and interpolates
-  linearly between them, so the error is at most the time between those two samples (one collection
-  interval). When ``c`` is older than the whole table, the produce rate over the table is extrapolated
-  back, at most one table span before the oldest point; the oldest point's age is then a guaranteed
-  lower bound. Results are clamped at 0.
+  :func:`format_commit_metadata`) or as JSON ``{"ts": <epoch ms>}``. It is read with the committed
+  offsets, so no extra request is made. Lag seconds = sample time - that timestamp (0 when the offset
+  lag is 0). It over-states the true age by at most the gap between the last processed record and the
+  next one.
+* ``interpolation`` / ``extrapolation`` (estimated): an :class:`OffsetTimeTable` per partition of
+  sampled ``(log end offset, time)`` points. The record at committed offset ``c`` was appended when
+  the log end offset reached ``c + 1``; the table finds the two samples around that moment and
+  interpolates linearly between them, so the error is at most the time between those two samples (one
+  sampling interval). When ``c`` is older than the whole table, the produce rate over the table is
+  extrapolated back, at most one table span before the oldest point; the oldest point's age is then a
+  guaranteed lower bound. Results are clamped at 0.
+* ``timestamp`` (exact, costs a fetch): the real timestamp of the record at the committed offset, read
+  by the caller; :func:`lag_seconds_from_record` turns it into a :class:`LagTime`.
 """
 
 from __future__ import annotations
@@ -26,14 +29,15 @@ from typing import Literal, NamedTuple
 
 __all__ = [
     "LagTime",
-    "LookupTable",
-    "Method",
+    "LagTimeMethod",
+    "OffsetTimeTable",
     "format_commit_metadata",
     "lag_seconds_from_metadata",
+    "lag_seconds_from_record",
     "parse_commit_timestamp",
 ]
 
-Method = Literal["metadata", "interpolation", "extrapolation"]
+LagTimeMethod = Literal["metadata", "interpolation", "extrapolation", "timestamp"]
 
 _PREFIX = "kc:ts="
 
@@ -42,7 +46,7 @@ class LagTime(NamedTuple):
     """Lag in seconds and the method that produced it."""
 
     seconds: float
-    method: Method
+    method: LagTimeMethod
 
 
 def format_commit_metadata(timestamp_ms: int) -> str:
@@ -84,8 +88,29 @@ def lag_seconds_from_metadata(metadata: str | None, lag: int, now: float) -> Lag
     return LagTime(0.0 if lag <= 0 else max(0.0, now - ts), "metadata")
 
 
-class LookupTable:
+def lag_seconds_from_record(record_timestamp_ms: int | None, lag: int, now: float) -> LagTime | None:
+    """Exact lag seconds from the timestamp of the record at the committed offset, at time ``now``.
+
+    ``record_timestamp_ms`` is the record's timestamp (ms since the epoch; CreateTime or
+    LogAppendTime, whichever the topic keeps) as read by a fetch at the committed offset. None or a
+    negative timestamp (no timestamp) gives None; a lag of 0 gives 0 whatever the timestamp.
+    """
+    if lag <= 0:
+        return LagTime(0.0, "timestamp")
+    if record_timestamp_ms is None or record_timestamp_ms < 0:
+        return None
+    return LagTime(max(0.0, now - record_timestamp_ms / 1000.0), "timestamp")
+
+
+class OffsetTimeTable:
     """Sampled ``(log end offset, time)`` points of one partition, oldest first, at most ``capacity``.
+
+    Add the partition's log end offset every time it is read (:meth:`add`), then :meth:`estimate`
+    the lag seconds of any committed offset::
+
+        table = OffsetTimeTable(capacity=60)
+        table.add(watermarks.high, time.time())          # every cycle
+        lag_time = table.estimate(committed_offset, now=time.time())
 
     Insertion rules: a point not newer than the newest is dropped; an offset below the newest resets
     the table (the topic was recreated); a flat stretch keeps only its first and latest sample.
@@ -148,7 +173,8 @@ class LookupTable:
         return list(zip(self.offsets, self.times, strict=True))
 
     @classmethod
-    def from_points(cls, points: list[tuple[int, float]], capacity: int) -> LookupTable:
+    def from_points(cls, points: list[tuple[int, float]], capacity: int) -> OffsetTimeTable:
+        """A table rebuilt from :meth:`points` (for example read back from a state file)."""
         table = cls(capacity)
         for offset, time in points:
             table.add(int(offset), float(time))
