@@ -22,9 +22,23 @@ from kafka_client.testing.embedded import EmbeddedKafka
     show_default=True,
     help="Which Kafka client library the producer and consumer run on.",
 )
-def demo(messages: int, topic: str, partitions: int, backend: str) -> None:
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=1.0),
+    default=None,
+    metavar="S",
+    help="Instead of the tour, run the live demo workload (a producer, a healthy group, a slow group "
+    "whose lag grows, poison messages going to a DLQ; what 'kafka-top --demo' shows) for S seconds, "
+    "then print a summary.",
+)
+def demo(messages: int, topic: str, partitions: int, backend: str, duration: float | None) -> None:
     """Start an embedded Kafka broker, send MESSAGES JSON messages with kafka_client's Producer, read them
-    back in a consumer group with its Consumer (committing after processing), and report what happened."""
+    back in a consumer group with its Consumer (committing after processing), and report what happened.
+
+    With --duration S: run the live demo workload for S seconds instead, and print its summary."""
+    if duration is not None:
+        _run_workload(duration)
+        return
     from kafka_client import Consumer, Producer
     from kafka_client.backends.confluent import NewTopicSpec, create_topics
 
@@ -69,6 +83,24 @@ def demo(messages: int, topic: str, partitions: int, backend: str) -> None:
             click.echo(f"committed offsets add up to {total} across {len(committed)} partitions")
             if not complete:
                 raise SystemExit(1)
+    except KafkaClientError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("broker stopped; demo complete")
+
+
+def _run_workload(duration: float) -> None:
+    """``demo --duration S``: the live workload of ``kafka-top --demo``, headless, then its summary."""
+    from kafka_client.testing.demo_workload import DemoWorkload
+
+    try:
+        with DemoWorkload(progress=click.echo, capture_logs=True) as workload:
+            click.echo(f"running for {duration:g} s (Ctrl-C stops early)...")
+            try:
+                workload.wait(duration)
+            except KeyboardInterrupt:
+                click.echo("interrupted; stopping")
+            for line in workload.summary().lines():
+                click.echo(line)
     except KafkaClientError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("broker stopped; demo complete")
