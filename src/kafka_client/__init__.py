@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from kafka_client.producer import AsyncProducer, DeliveryFuture, Producer
 
 __version__ = "0.1.0"
+"""The library's version (the ``generic-kafka-producer`` distribution)."""
 
 # Names are imported on first use, so ``import kafka_client`` stays cheap (and the pytest plugin does
 # not pull the whole library in before coverage measurement starts).

@@ -161,5 +161,6 @@ def _short(value: Any) -> str:
 # RawRecord(topic, partition, offset, key, value, headers, timestamp_ms, leader_epoch).
 if TYPE_CHECKING:
     RawRecord: TypeAlias = Message[bytes | None, bytes | None]
+    """A :class:`Message` before deserialization: key and value are the raw bytes the backend fetched."""
 else:
     RawRecord = Message

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["CANARY_HEADER", "CANARY_TOPIC", "check_end_to_end"]
 
 CANARY_TOPIC = "__kafka_client_canary"
+"""The topic :func:`check_end_to_end` produces to and consumes from unless told another."""
 #: Each canary carries its unique id in this header, so concurrent checks never mistake each other's.
 CANARY_HEADER = "kafka-client-canary"
 

@@ -33,6 +33,7 @@ __all__ = ["DeadLetterQueue", "DeadLetterQueueError", "FailureStage"]
 _log = logging.getLogger("kafka_client.resilience")
 
 FailureStage = Literal["deserialization", "handler"]
+"""Where a dead letter failed: decoding the record (a poison pill) or in the user's handler."""
 
 
 class DeadLetterQueueError(ProducerError):

@@ -31,6 +31,7 @@ __all__ = ["DeadLetterReader", "ReplayAction", "ReplayReport", "ReplayStatus"]
 _log = logging.getLogger("kafka_client.resilience")
 
 ReplayStatus = Literal["would_replay", "replayed", "skipped", "failed"]
+"""What a replay did with one dead letter (``would_replay`` is a dry run's answer)."""
 DEFAULT_READER_GROUP = "kafka-client-dlq-reader"
 
 

@@ -31,6 +31,7 @@ __all__ = ["Jitter", "RetryPolicy", "RetrySchedule"]
 _log = logging.getLogger("kafka_client.resilience")
 
 Jitter = Literal["full", "equal", "decorrelated", "none"]
+"""How a retry delay is randomised (AWS's backoff-and-jitter variants), so retrying clients spread out."""
 JITTERS: tuple[str, ...] = ("full", "equal", "decorrelated", "none")
 
 P = ParamSpec("P")

@@ -47,12 +47,11 @@ from kafka_client.testing._probe import fetch_metadata
 Listener = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
-#: Users created on the SASL listeners (PLAIN and both SCRAM mechanisms) and given client certificates.
 DEFAULT_USERS: Mapping[str, str] = {"admin": "admin-secret", "alice": "alice-secret", "bob": "bob-secret"}
-#: The super user; ``ANONYMOUS`` (PLAINTEXT and the controller listener) is a super user too.
+"""Users created on the SASL listeners (PLAIN and both SCRAM mechanisms) and given client certificates."""
 SUPER_USER = "admin"
+"""The super user; ``ANONYMOUS`` (PLAINTEXT and the controller listener) is a super user too."""
 
-#: Kafka command-line tools by their script name, mapped to the class in the broker jars.
 KAFKA_TOOLS: Mapping[str, str] = {
     "kafka-topics": "org.apache.kafka.tools.TopicCommand",
     "kafka-consumer-groups": "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
@@ -62,6 +61,7 @@ KAFKA_TOOLS: Mapping[str, str] = {
     "kafka-console-consumer": "org.apache.kafka.tools.consumer.ConsoleConsumer",
     "kafka-storage": "kafka.tools.StorageTool",
 }
+"""Kafka command-line tools by their script name, mapped to the class in the broker jars."""
 
 _LOG_TAIL_LINES = 15
 

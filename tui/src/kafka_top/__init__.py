@@ -6,5 +6,6 @@ driven by the keyboard after k9s. Run ``kafka-top --bootstrap-servers HOST:PORT`
 """
 
 __version__ = "0.1.0"
+"""kafka-top's version, shown by ``kafka-top --version``."""
 
 __all__ = ["__version__"]

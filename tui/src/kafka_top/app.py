@@ -32,6 +32,7 @@ from kafka_top.session import Session
 __all__ = ["KafkaTopApp", "ServiceFactory"]
 
 ServiceFactory = Callable[[ClusterContext], ClusterService]
+"""Builds the :class:`ClusterService` for a context; tests pass one that points at their own broker."""
 ScreenFactory = Callable[[Session], Screen[None]]
 
 VIEW_SCREENS: dict[str, ScreenFactory] = {

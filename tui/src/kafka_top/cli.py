@@ -33,6 +33,7 @@ def _positive_or_zero(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``kafka-top`` argument parser (its ``--help`` is the command-line reference)."""
     parser = argparse.ArgumentParser(
         prog="kafka-top",
         description="A terminal UI for Kafka: consumer group lag and its trend, health checks, ACLs, "
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kafka-top`` until the user quits; returns the exit status (2 for a bad context or config)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 __all__ = ["ALIASES", "VIEWS", "Command", "CommandError", "parse_command"]
 
-#: The views (app modes) a command can open.
 VIEWS = ("groups", "health", "acls", "topics", "dlq")
+"""The views (app modes) a command can open."""
 
-#: Every command by its aliases; the first alias is the command's name.
 ALIASES: dict[str, tuple[str, ...]] = {
     "groups": ("groups", "g", "group", "cg", "consumergroups", "lag"),
     "health": ("health", "h", "hc", "checks"),
@@ -24,6 +23,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "help": ("help", "?"),
     "quit": ("quit", "q", "q!", "exit"),
 }
+"""Every command by its aliases; the first alias is the command's name."""
+
 _BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 
 

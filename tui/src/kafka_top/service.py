@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DLQ_TOPIC", "ClusterService", "TopicSummary", "is_dlq_topic"]
 
-#: What a dead-letter topic is called: the library's default ``{topic}.dlq``, or any name saying DLQ.
 DLQ_TOPIC = re.compile(r"(\.dlq$|(^|[._-])dlq([._-]|$)|dead[._-]?letter)", re.IGNORECASE)
+"""What a dead-letter topic is called: the library's default ``{topic}.dlq``, or any name saying DLQ."""
 
 
 def is_dlq_topic(name: str) -> bool:
+    """Whether ``name`` looks like a dead-letter topic (see :data:`DLQ_TOPIC`); the DLQ view lists those."""
     return DLQ_TOPIC.search(name) is not None
 
 

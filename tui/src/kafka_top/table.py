@@ -56,6 +56,7 @@ def cell_text(value: Any) -> str:
 
 
 def render_cell(column: Column, value: Any) -> Text | str:
+    """A cell as the table shows it: the column's own renderer, else its text (numbers right-aligned)."""
     if column.render is not None:
         return column.render(value)
     if column.numeric:

@@ -15,8 +15,8 @@ from kafka_top.commands import ALIASES
 
 __all__ = ["HelpEntry", "HelpScreen"]
 
-#: (section, key, description)
 HelpEntry = tuple[str, str, str]
+"""One line of the help screen: (section, key, description)."""
 
 _FILTER_HELP = (
     "/text      rows containing text (a case-insensitive regex) in any column\n"
