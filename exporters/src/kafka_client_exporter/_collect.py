@@ -1,9 +1,10 @@
 """One collection cycle's Kafka I/O: every read through :class:`~kafka_client.admin.KafkaAdmin`.
 
-Order matters: group lag first (``consumer_group_lag``: committed offsets, then the log end offsets,
-as ``kafka-consumer-groups --describe`` reads them), then the topics' watermarks. The watermarks are
-thus sampled after every committed offset, which keeps the lag-seconds lookup consistent. Each step
-fails on its own: a failed step leaves its series out of this cycle and counts an error by API.
+Order matters: group lag (``consumer_group_lag``: committed offsets, then the log end offsets, as
+``kafka-consumer-groups --describe`` reads them) while the topics are listed and described, then one
+ListOffsets for the partitions no group read. Every partition's watermarks are thus read once per
+cycle, after the committed offsets that use them, which keeps the lag-seconds lookup consistent. Each
+step fails on its own: a failed step leaves its series out of this cycle and counts an error by API.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -109,8 +110,12 @@ class KafkaReader:
                 readings, "describe_cluster", lambda: self.admin.describe_cluster(timeout=self.timeout)
             )
             readings.reachable = True
-            self._read_groups(readings)
-            self._read_topics(readings)
+            # Topics are listed and described while the groups are read (both wait on the broker).
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exporter-topics") as pool:
+                topics = pool.submit(self._read_topics, readings)
+                self._read_groups(readings)
+                topics.result()
+            self._read_watermarks(readings)
             if self.settings.acls and not self._acls_unavailable:
                 self._read_acls(readings)
         except _Failed:
@@ -128,6 +133,14 @@ class KafkaReader:
         internal = self.settings.include_internal_topics
         groups: dict[str, ConsumerGroupLag] = {}
         chunks = [wanted[i : i + GROUP_CHUNK] for i in range(0, len(wanted), GROUP_CHUNK)]
+        allowed: dict[str, bool] = {}
+
+        def keep(topic: str) -> bool:
+            verdict = allowed.get(topic)
+            if verdict is None:
+                verdict = topics.matches(topic) and (internal or topic not in INTERNAL_TOPICS)
+                allowed[topic] = verdict
+            return verdict
 
         def read_chunk(chunk: list[str]) -> dict[str, ConsumerGroupLag]:
             try:
@@ -142,19 +155,24 @@ class KafkaReader:
                 results = list(pool.map(read_chunk, chunks))
         else:
             results = [read_chunk(chunk) for chunk in chunks]
+        marks = readings.watermarks
         for found in results:
             for group_id, lag in found.items():
                 if lag.error is not None:
-                    readings.errors["consumer_group_lag"] += 1
+                    with self._lock:  # the topics thread counts its errors meanwhile
+                        readings.errors["consumer_group_lag"] += 1
                     _log.warning("cluster %s: group %s read partially: %s", self.name, group_id, lag.error)
-                rows = tuple(
-                    p
-                    for p in lag.partitions
-                    if topics.matches(p.topic) and (internal or p.topic not in INTERNAL_TOPICS)
-                )
+                rows = tuple(p for p in lag.partitions if keep(p.topic))
                 if len(rows) != len(lag.partitions):
                     lag = dataclasses.replace(lag, partitions=rows)
                 groups[group_id] = lag
+                # The watermarks consumer_group_lag read (after the group's committed offsets) serve
+                # the topic series too: those partitions are not asked for a second time.
+                for p in rows:
+                    if p.log_end_offset is not None and p.earliest_offset is not None:
+                        marks[TopicPartition(p.topic, p.partition)] = Watermarks(
+                            p.earliest_offset, p.log_end_offset
+                        )
         readings.groups = groups
         readings.groups_time = time.time()
 
@@ -176,23 +194,27 @@ class KafkaReader:
             except _Failed:
                 continue
         readings.topics = described
-        online = [
-            TopicPartition(topic.name, p.partition)
-            for topic in described.values()
+
+    def _read_watermarks(self, readings: Readings) -> None:
+        """ListOffsets for the online partitions no group read (one call for all of them)."""
+        if readings.topics is None:
+            return
+        known = readings.watermarks
+        missing = [
+            tp
+            for topic in readings.topics.values()
             for p in topic.partitions
-            if not p.offline
+            if not p.offline and (tp := TopicPartition(topic.name, p.partition)) not in known
         ]
-        if not online:
-            readings.watermarks_time = time.time()
-            return
-        try:
-            readings.watermarks = self._step(
-                readings,
-                "list_offsets",
-                lambda: self.admin.watermarks(online, timeout=self.timeout, partial=True),
-            )
-        except _Failed:
-            return
+        if missing:
+            with suppress(_Failed):
+                known.update(
+                    self._step(
+                        readings,
+                        "list_offsets",
+                        lambda: self.admin.watermarks(missing, timeout=self.timeout, partial=True),
+                    )
+                )
         readings.watermarks_time = time.time()
 
     def _read_acls(self, readings: Readings) -> None:
