@@ -10,7 +10,9 @@ runs, each in a background thread:
   :class:`~kafka_client.resilience.RetryPolicy` and a :class:`~kafka_client.resilience.DeadLetterQueue`
   the bad orders end up in ``orders.dlq`` (grouped there by two exception types);
 * a deliberately slow group, ``analytics-slow``, that spends ``slow_delay_s`` on each message, so its
-  lag grows while it keeps committing.
+  lag grows while it keeps committing; its commits carry the processed record's timestamp
+  (:func:`~kafka_client.admin.format_commit_metadata`), so its lag in seconds is exact, while
+  ``billing``'s is estimated from sampled offsets.
 
 It also creates a few ACLs (the broker runs the StandardAuthorizer), so every kafka-top screen has data.
 ``kafka-top --demo`` opens the UI on it; ``kafka-client demo --duration S`` runs it headless and
@@ -290,13 +292,23 @@ class DemoWorkload:
             consumer.run(bill, retry=retry, dead_letter_queue=DeadLetterQueue(dlq_producer))
 
     def _consume_slow(self) -> None:
-        from kafka_client import Consumer, Message
+        from kafka_client import Consumer, Message, TopicPartitionOffset
+        from kafka_client.admin import format_commit_metadata
 
-        def analyse(message: Message[Any, Any]) -> None:
-            self._stop.wait(self.slow_delay_s)
-            self.handled[SLOW_GROUP] += 1
+        with Consumer(
+            self.settings, group_id=SLOW_GROUP, topics=[TOPIC], commit_strategy="manual"
+        ) as consumer:
 
-        with Consumer(self.settings, group_id=SLOW_GROUP, topics=[TOPIC]) as consumer:
+            def analyse(message: Message[Any, Any]) -> None:
+                self._stop.wait(self.slow_delay_s)
+                self.handled[SLOW_GROUP] += 1
+                # The processed record's timestamp in the commit: lag in seconds is then exact, not estimated.
+                metadata = format_commit_metadata(message.timestamp_ms) if message.timestamp_ms else None
+                position = TopicPartitionOffset(
+                    message.topic, message.partition, message.offset + 1, metadata
+                )
+                consumer.commit(offsets=[position], asynchronous=True)
+
             self._register(consumer)
             consumer.run(analyse)
 

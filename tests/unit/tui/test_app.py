@@ -160,7 +160,9 @@ async def test_marks_and_export_of_marked_or_visible_rows(make_app: AppFactory, 
         await pilot.press("enter")
         await pilot.pause()
         lines = (tmp_path / "all.csv").read_text().splitlines()
-        assert lines[0] == "group,state,members,partitions,lag,max_lag,trend,recent,clears_in,error"
+        assert lines[0] == (
+            "group,state,members,partitions,lag,max_lag,lag_s,lag_method,trend,recent,clears_in,error"
+        )
         assert [line.split(",")[0] for line in lines[1:]] == ["search", "billing", "audit"]
 
 

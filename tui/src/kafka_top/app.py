@@ -8,6 +8,7 @@ old ones, so no screen ever shows one cluster's data under another's name.
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
@@ -18,6 +19,7 @@ from textual.screen import Screen
 
 from kafka_top.commands import VIEWS, CommandError, parse_command
 from kafka_top.contexts import ClusterContext, ContextError, ContextSet
+from kafka_top.lag_seconds import LagClock
 from kafka_top.screens.acls import AclsScreen
 from kafka_top.screens.base import TableScreen
 from kafka_top.screens.command_prompt import CommandPrompt
@@ -62,7 +64,8 @@ def _default_service(context: ClusterContext) -> ClusterService:
 
 
 class KafkaTopApp(App[None]):
-    """kafka-top. ``KafkaTopApp(ContextSet.single(settings)).run()``; tests pass ``service_factory``."""
+    """kafka-top. ``KafkaTopApp(ContextSet.single(settings)).run()``; tests pass ``service_factory`` (and
+    ``clock``, the wall clock every time on screen comes from)."""
 
     CSS_PATH = "kafka_top.tcss"
     TITLE = "kafka-top"
@@ -80,8 +83,10 @@ class KafkaTopApp(App[None]):
         read_only: bool = False,
         refresh_s: float = 2.0,
         service_factory: ServiceFactory | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        self.clock = clock
         self.contexts = contexts
         self.force_read_only = read_only
         self.refresh_s = refresh_s
@@ -111,6 +116,7 @@ class KafkaTopApp(App[None]):
             self.service_factory(context),
             read_only=self.force_read_only or context.read_only,
             refresh_s=self.refresh_s,
+            lag_clock=LagClock(clock=self.clock),
         )
         modes = []
         for view_name, factory in self.views.items():

@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="seconds between refreshes of live screens (default 2; 0: only on ctrl+r)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start an embedded Kafka broker with a live workload (a producer, a healthy group, a slow "
+        "group whose lag grows, poison messages in a DLQ, ACLs) and open kafka-top on it; "
+        "'q' or Ctrl-C stops everything",
+    )
     parser.add_argument("--version", action="version", version=f"kafka-top {__version__}")
     return parser
 
@@ -77,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kafka-top`` until the user quits; returns the exit status (2 for a bad context or config)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.demo:
+        if args.bootstrap_servers or args.config or args.context:
+            print(
+                "kafka-top: --demo starts its own broker; drop --bootstrap-servers, --config and --context",
+                file=sys.stderr,
+            )
+            return 2
+        from kafka_top.demo import run_demo
+
+        return run_demo(read_only=args.read_only, refresh_s=args.refresh)
     try:
         contexts = load_contexts(args.config, bootstrap_servers=args.bootstrap_servers, context=args.context)
     except (ContextError, ConfigError) as exc:

@@ -30,7 +30,7 @@ class Trend(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LagSample:
-    """One observation of a group: when (monotonic seconds), its total lag, its committed offsets' sum."""
+    """One sample of a group: when (seconds, session clock), its total lag, its committed offsets' sum."""
 
     at: float
     total_lag: int

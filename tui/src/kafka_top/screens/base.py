@@ -161,7 +161,7 @@ class TableScreen(KafkaScreen, Generic[DataT]):
         self._fetching = False
         self._refresh_again_if_asked()
         self.refreshes += 1
-        self.last_good = dt.datetime.now()
+        self.last_good = dt.datetime.fromtimestamp(self.session.now())
         self.last_error = None
         self.rows = self.rows_from(data)
         keys = {r.key for r in self.rows}

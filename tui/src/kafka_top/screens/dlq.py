@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from kafka_top.screens.base import TableScreen
@@ -34,7 +33,7 @@ class DlqTopicsScreen(TableScreen[DlqData]):
         self._previous: dict[str, tuple[float, int]] = {}
 
     def fetch(self) -> DlqData:
-        return time.monotonic(), self.session.service.dlq_topics()
+        return self.session.now(), self.session.service.dlq_topics()
 
     def rows_from(self, data: DlqData) -> list[Row]:
         at, topics = data

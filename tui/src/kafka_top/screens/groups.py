@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,12 +9,13 @@ from textual.app import ComposeResult
 from textual.widgets import Label, Sparkline
 
 from kafka_client.admin import ConsumerGroupLag
+from kafka_top.lag_seconds import GroupLagTime, LagMethod
 from kafka_top.screens.base import TableScreen
 from kafka_top.session import Session
-from kafka_top.table import Column, Row
+from kafka_top.table import Column, Row, cell_text
 from kafka_top.trend import LagHistory, LagSample, Trend
 
-__all__ = ["GroupsScreen", "format_duration"]
+__all__ = ["GroupsScreen", "format_duration", "lag_time_values"]
 
 LagSnapshot = tuple[float, dict[str, ConsumerGroupLag]]
 
@@ -52,6 +52,20 @@ def _duration_cell(value: object) -> Text:
     return Text(format_duration(value if isinstance(value, int | float) else None), justify="right")
 
 
+def _method_cell(value: object) -> Text:
+    if value == LagMethod.EXACT.value:
+        return Text(str(value), style="green")
+    return Text(cell_text(value), style="dim")
+
+
+def lag_time_values(lag_time: GroupLagTime) -> dict[str, object]:
+    """The LAG TIME and HOW cells: seconds and method; ``-`` while no partition has an estimate yet."""
+    return {
+        "lag_s": None if lag_time.seconds is None else round(lag_time.seconds, 1),
+        "lag_method": None if lag_time.method is None else lag_time.method.value,
+    }
+
+
 def _committed_sum(lag: ConsumerGroupLag) -> int:
     return sum(p.committed_offset or 0 for p in lag.partitions)
 
@@ -67,6 +81,8 @@ class GroupsScreen(TableScreen[LagSnapshot]):
         Column("partitions", "PARTS", numeric=True),
         Column("lag", "LAG", numeric=True),
         Column("max_lag", "MAX", numeric=True),
+        Column("lag_s", "LAG TIME", numeric=True, render=_duration_cell),
+        Column("lag_method", "HOW", render=_method_cell),
         Column("trend", "TREND", render=_trend_cell),
         Column("recent", "RECENT LAG"),
         Column("clears_in", "CLEARS IN", numeric=True, render=_duration_cell),
@@ -97,7 +113,7 @@ class GroupsScreen(TableScreen[LagSnapshot]):
         yield Sparkline([], id="lag-graph")
 
     def fetch(self) -> LagSnapshot:
-        return time.monotonic(), self.session.service.group_lags()
+        return self.session.now(), self.session.service.group_lags()
 
     def rows_from(self, data: LagSnapshot) -> list[Row]:
         at, lags = data
@@ -106,9 +122,12 @@ class GroupsScreen(TableScreen[LagSnapshot]):
             if lag.error is None:
                 self.history.record(group, LagSample(at, lag.total_lag, _committed_sum(lag)))
         self.history.forget_except(lags)
-        return [self._row(lag) for lag in lags.values()]
+        clock = self.session.lag_clock
+        clock.observe((lag for lag in lags.values() if lag.error is None), at)
+        clock.forget_groups_except(lags)
+        return [self._row(lag, at) for lag in lags.values()]
 
-    def _row(self, lag: ConsumerGroupLag) -> Row:
+    def _row(self, lag: ConsumerGroupLag, now: float) -> Row:
         group = lag.group_id
         values = {
             "group": group,
@@ -117,6 +136,7 @@ class GroupsScreen(TableScreen[LagSnapshot]):
             "partitions": len(lag.partitions),
             "lag": lag.total_lag,
             "max_lag": lag.max_lag,
+            **lag_time_values(self.session.lag_clock.group_lag_time(lag, now)),
             "trend": self.history.trend(group).value,
             "recent": self.history.sparkline(group),
             "clears_in": self.history.seconds_to_clear(group),
