@@ -42,13 +42,50 @@ def kafka_topic(kafka_topic: Callable[..., str], admin: KafkaAdmin) -> Callable[
     return create
 
 
-def make_app(settings: dict[str, Any], *, read_only: bool = False, timeout: float = 10.0) -> KafkaTopApp:
+class FrozenClock:
+    """The wall clock kafka-top reads, standing still until a test moves it (lag seconds become exact
+    numbers)."""
+
+    def __init__(self, now: float | None = None) -> None:
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def make_app(
+    settings: dict[str, Any],
+    *,
+    read_only: bool = False,
+    timeout: float = 10.0,
+    clock: Callable[[], float] | None = None,
+) -> KafkaTopApp:
+    """kafka-top on the broker, refreshing only when asked, its clock frozen unless ``clock`` is given."""
     return KafkaTopApp(
         ContextSet.single(load_settings(**settings), "it"),
         read_only=read_only,
         refresh_s=0,
         service_factory=lambda context: ClusterService(context.settings, timeout=timeout),
+        clock=clock or FrozenClock(),
     )
+
+
+def commit(bootstrap: str, group: str, topic: str, offset: int, metadata: str | None = None) -> None:
+    """Commit ``offset`` of ``topic``[0] for ``group`` (no member joins), retrying while the coordinator
+    loads."""
+    with Consumer(bootstrap_servers=bootstrap, group_id=group, commit_strategy="manual") as consumer:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                consumer.commit(offsets=[TopicPartitionOffset(topic, 0, offset, metadata)])
+                return
+            except KafkaClientError as exc:
+                if not exc.retriable or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
 
 def produce(bootstrap: str, topic: str, count: int, partitions: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Input
 
 from kafka_client import Consumer, Producer
-from kafka_client.admin import AclBinding, AclBindingFilter, KafkaAdmin
+from kafka_client.admin import AclBinding, AclBindingFilter, KafkaAdmin, format_commit_metadata
 from kafka_client.errors import EmbeddedKafkaError
 from kafka_client.testing.pytest_plugin import KafkaBroker
 from kafka_top.app import KafkaTopApp
@@ -25,7 +25,7 @@ from kafka_top.screens.health import HealthScreen
 from kafka_top.screens.messages import MessagesScreen
 from kafka_top.screens.partitions import GroupPartitionsScreen
 from kafka_top.screens.topics import TopicsScreen
-from tests.integration.tui.conftest import make_app
+from tests.integration.tui.conftest import FrozenClock, commit, make_app, produce, unique
 from tests.unit.tui.conftest import wait_for
 
 SIZE = (180, 45)
@@ -88,6 +88,8 @@ async def test_groups_screen_shows_the_exact_lag_and_partitions(
                 "partitions": 3,
                 "lag": 18,
                 "max_lag": 10,
+                "lag_s": None,  # one sample of the log ends: no estimate yet
+                "lag_method": None,
                 "trend": "new",
                 "recent": "▄",
                 "clears_in": None,
@@ -111,10 +113,73 @@ async def test_groups_screen_shows_the_exact_lag_and_partitions(
         ]
         await command(pilot, f"export {tmp_path / 'partitions.csv'}")
         lines = (tmp_path / "partitions.csv").read_text().splitlines()
-        assert lines[0] == "topic,partition,committed,log_end,lag,member,client,host,earliest,below_earliest"
-        assert lines[1] == f"{topic},0,4,10,6,{member.member_id},top-client,{member.host},0,"
+        assert lines[0] == (
+            "topic,partition,committed,log_end,lag,lag_s,lag_method,last_commit,member,client,host,"
+            "earliest,below_earliest"
+        )
+        # The clock stood still: still one sample (no lag time), and the commit not seen moving (0 s).
+        assert lines[1] == f"{topic},0,4,10,6,,,0.0,{member.member_id},top-client,{member.host},0,"
         await pilot.press("escape")
         assert isinstance(app.screen, GroupsScreen)
+
+
+async def test_lag_in_seconds_exact_from_commit_metadata_and_estimated_from_sampled_offsets(
+    kafka_broker: KafkaBroker, kafka_topic: Callable[..., str]
+) -> None:
+    bootstrap = kafka_broker.bootstrap_servers
+    topic = kafka_topic(1)
+    exact, estimated = unique("top-exact"), unique("top-est")
+    clock = FrozenClock()
+    t0 = clock.now
+    produce(bootstrap, topic, 10, 1)
+    # `exact` says in its commit that the last record it processed was written 42 s before t0.
+    commit(bootstrap, exact, topic, 4, format_commit_metadata(int((t0 - 42) * 1000)))
+    commit(bootstrap, estimated, topic, 4)
+
+    def row(screen: TableScreen[Any], group: str) -> tuple[Any, ...]:
+        values = next(r for r in screen.rows if r.key == group).values
+        return values["lag"], values["lag_s"], values["lag_method"]
+
+    app = make_app(kafka_broker.client_settings(), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot, app, GroupsScreen)
+        assert row(screen, exact) == (6, 42.0, "exact")
+        assert row(screen, estimated) == (6, None, None)  # one sample of the log end: no estimate yet
+
+        produce(bootstrap, topic, 10, 1)  # log end 10 at t0, 20 at t0 + 5
+        commit(bootstrap, estimated, topic, 15)
+        clock.advance(5)
+        await pilot.press("ctrl+r")
+        screen = await loaded(pilot, app, GroupsScreen, refreshes=2)
+        assert row(screen, exact) == (16, 47.0, "exact")
+        # Offset 15 was appended when the log end reached 16, 60 % of the way from 10 to 20: t0 + 3.
+        assert row(screen, estimated) == (5, 2.0, "est.")
+
+        clock.advance(3)
+        await type_filter(pilot, screen, estimated)
+        await pilot.press("enter")
+        partitions = await loaded(pilot, app, GroupPartitionsScreen)
+        values = partitions.visible_rows()[0].values
+        assert {
+            k: values[k] for k in ("committed", "log_end", "lag", "lag_s", "lag_method", "last_commit")
+        } == {
+            "committed": 15,
+            "log_end": 20,
+            "lag": 5,
+            "lag_s": 5.0,
+            "lag_method": "est.",
+            "last_commit": 3.0,  # seen moving (4 -> 15) at the refresh at t0 + 5
+        }
+        cells = [str(c) for c in partitions.table.get_row(f"{topic}/0")]
+        assert cells[6:9] == ["5s", "est.", "3s ago"]
+        summary = str(partitions.query_one("#group-summary").render())
+        assert summary.endswith("total lag 5 · max 5 · 5s behind (est.)")
+        await pilot.press("escape")
+        await type_filter(pilot, screen, exact)
+        await pilot.press("enter")
+        partitions = await loaded(pilot, app, GroupPartitionsScreen)
+        cells = [str(c) for c in partitions.table.get_row(f"{topic}/0")]
+        assert cells[6:9] == ["50s", "exact", ">8s ago"]  # never seen moving since t0
 
 
 async def _create_acl_through_dialog(pilot: Any, app: KafkaTopApp, principal: str, resource: str) -> None:

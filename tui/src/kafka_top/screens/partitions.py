@@ -92,7 +92,7 @@ class GroupPartitionsScreen(TableScreen[PartitionsSnapshot]):
         age: float | None = None
         if seen is not None:
             seconds, lower_bound = seen.age(now)
-            age = AtLeast(seconds) if lower_bound else seconds
+            age = AtLeast(round(seconds, 1)) if lower_bound else round(seconds, 1)
         return Row(
             f"{p.topic}/{p.partition}",
             {
