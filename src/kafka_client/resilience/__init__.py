@@ -17,12 +17,20 @@ goes straight to the DLQ; an open circuit pauses the partitions instead of spinn
             circuit_breaker=CircuitBreaker(open_for_s=30),
         )
 
+``SpillJournal`` keeps messages the broker never acknowledged in a local file and replays them later.
+
 See ``docs/reliability.md``; ``kafka-client dlq list|show|replay`` works on the DLQ from the shell.
 """
 
 from kafka_client.resilience._breaker import CircuitBreaker, CircuitOpenError, CircuitState, StateListener
 from kafka_client.resilience._dlq import DeadLetterQueue, DeadLetterQueueError, FailureStage
 from kafka_client.resilience._headers import REPLAYED_FROM
+from kafka_client.resilience._journal import (
+    JournalReplayReport,
+    SpilledRecord,
+    SpillJournal,
+    SpillJournalError,
+)
 from kafka_client.resilience._letters import DeadLetter, group_by_exception
 from kafka_client.resilience._reader import DeadLetterReader, ReplayAction, ReplayReport, ReplayStatus
 from kafka_client.resilience._retry import Jitter, RetryPolicy, RetrySchedule
@@ -39,11 +47,15 @@ __all__ = [
     "DeadLetterReader",
     "FailureStage",
     "Jitter",
+    "JournalReplayReport",
     "ReplayAction",
     "ReplayReport",
     "ReplayStatus",
     "RetryPolicy",
     "RetrySchedule",
+    "SpillJournal",
+    "SpillJournalError",
+    "SpilledRecord",
     "StateListener",
     "group_by_exception",
     "send_with_retry",
