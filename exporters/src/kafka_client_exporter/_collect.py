@@ -30,6 +30,7 @@ from kafka_client.admin import (
     Watermarks,
 )
 from kafka_client.admin._models import INTERNAL_TOPICS
+from kafka_client_exporter._record_times import RecordTimestampReader, lagging_partitions
 
 if TYPE_CHECKING:
     from kafka_client_exporter._settings import ExporterSettings
@@ -58,6 +59,8 @@ class Readings:
     watermarks: dict[TopicPartition, Watermarks] = field(default_factory=dict)
     watermarks_time: float = 0.0
     acls: list[AclBinding] | None = None
+    #: ``(partition, committed offset) -> record timestamp (ms)``, from the ``timestamp`` method's reads.
+    record_timestamps: dict[tuple[TopicPartition, int], int] = field(default_factory=dict)
     errors: Counter[str] = field(default_factory=Counter)
     durations: list[tuple[str, float]] = field(default_factory=list)
     duration: float = 0.0
@@ -75,10 +78,17 @@ class _Failed(Exception):
 class KafkaReader:
     """Reads one cluster per cycle, applying the group and topic filters before anything is kept."""
 
-    def __init__(self, name: str, admin: KafkaAdmin, settings: ExporterSettings) -> None:
+    def __init__(
+        self,
+        name: str,
+        admin: KafkaAdmin,
+        settings: ExporterSettings,
+        timestamps: RecordTimestampReader | None = None,
+    ) -> None:
         self.name = name
         self.admin = admin
         self.settings = settings
+        self.timestamps = timestamps
         self.timeout = settings.timeout_s
         self._acls_unavailable = False
         self._lock = threading.Lock()
@@ -116,6 +126,8 @@ class KafkaReader:
                 self._read_groups(readings)
                 topics.result()
             self._read_watermarks(readings)
+            if self.timestamps is not None and readings.groups:
+                self._read_record_timestamps(readings, self.timestamps)
             if self.settings.acls and not self._acls_unavailable:
                 self._read_acls(readings)
         except _Failed:
@@ -216,6 +228,21 @@ class KafkaReader:
                     )
                 )
         readings.watermarks_time = time.time()
+
+    def _read_record_timestamps(self, readings: Readings, reader: RecordTimestampReader) -> None:
+        assert readings.groups is not None
+        wanted = reader.pick(lagging_partitions(readings.groups, self.settings.timestamp_reads.wants))
+        if not wanted:
+            return
+        with suppress(_Failed):
+            readings.record_timestamps = self._step(
+                readings, "read_record_timestamps", lambda: reader.read(wanted)
+            )
+
+    def close(self) -> None:
+        """Release the record timestamp reader's consumer (the admin client is the caller's)."""
+        if self.timestamps is not None:
+            self.timestamps.close()
 
     def _read_acls(self, readings: Readings) -> None:
         started = time.perf_counter()

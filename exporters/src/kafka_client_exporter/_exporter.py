@@ -20,6 +20,7 @@ from kafka_client_exporter import metric_names as m
 from kafka_client_exporter._collect import KafkaReader, Readings
 from kafka_client_exporter._http import MetricsServer
 from kafka_client_exporter._monitor import ClusterMonitor
+from kafka_client_exporter._record_times import RecordTimestampReader
 from kafka_client_exporter._render import Exposition, SeriesWriter
 from kafka_client_exporter._settings import ClusterSettings, ExporterSettings
 from kafka_client_exporter._state_file import load_tables, save_tables
@@ -50,7 +51,13 @@ class ClusterCollector:
         self.settings = settings
         self.exposition = exposition
         self.admin = KafkaAdmin(cluster.client, timeout=settings.timeout_s)
-        self.reader = KafkaReader(cluster.name, self.admin, settings)
+        reads = settings.timestamp_reads
+        timestamps = (
+            RecordTimestampReader(cluster.client, reads.max_reads_per_cycle, reads.timeout_s)
+            if reads.enabled
+            else None
+        )
+        self.reader = KafkaReader(cluster.name, self.admin, settings, timestamps)
         self.monitor = ClusterMonitor(cluster.name, settings, tables)
         self.lock = threading.Lock()
         self.cycles = 0
@@ -65,6 +72,7 @@ class ClusterCollector:
             with self.lock:
                 writer = self.monitor.process(readings)
             self.exposition.update(self.name, writer)
+            self.exposition.prerender()
             self.cycles += 1
             return readings
         finally:
@@ -104,6 +112,8 @@ class ClusterCollector:
             return dict(self.monitor.tables)
 
     def close(self) -> None:
+        """Release the Kafka clients."""
+        self.reader.close()
         self.admin.close()
 
 

@@ -14,7 +14,13 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from kafka_client import TopicPartition
-from kafka_client.admin import LagTime, OffsetTimeTable, PartitionLag, lag_seconds_from_metadata
+from kafka_client.admin import (
+    LagTime,
+    OffsetTimeTable,
+    PartitionLag,
+    lag_seconds_from_metadata,
+    lag_seconds_from_record,
+)
 from kafka_client_exporter import metric_names as m
 from kafka_client_exporter._collect import Readings
 from kafka_client_exporter._families import (
@@ -97,6 +103,7 @@ class ClusterMonitor:
         kafka = SeriesWriter(self.profile)
         if readings.reachable:
             self.dropped = self._write_kafka(kafka, readings)
+            kafka.freeze()
             self.last_success = now
             self._last_good, self._last_good_time = kafka, now
         elif self._last_good is not None and now - self._last_good_time <= self.stale_after_s:
@@ -127,12 +134,10 @@ class ClusterMonitor:
             write_group(out, cluster, readings.groups[group], views[group], self._data_loss.get(group, {}))
         dropped = 0
         for group in groups:
-            partitions = SeriesWriter(self.profile)
-            write_group_partitions(partitions, cluster, group, views[group])
-            if out.count + partitions.count <= budget:
-                out.absorb(partitions)
-            else:
-                dropped += partitions.count
+            mark = out.mark()
+            write_group_partitions(out, cluster, group, views[group])
+            if out.count > budget:  # the cap: this group's per-partition series go, whole
+                dropped += out.rollback(mark)
         return dropped
 
     # --- derived state ------------------------------------------------------------------------------
@@ -174,13 +179,19 @@ class ClusterMonitor:
         return [(group, v.row.topic, v.row.partition) for v in self.last_views.get(group, [])]
 
     def _lag_time(self, row: PartitionLag, readings: Readings, fresh_tables: bool) -> LagTime | None:
-        """Exact from the commit metadata when it carries a timestamp, else from the lookup table
-        (only when it was updated this cycle, so a stale table never reports a lagging group as 0)."""
+        """Exact from the commit metadata when it carries a timestamp, else from the record read at
+        the committed offset (``timestamp_reads``), else from the lookup table (only when it was
+        updated this cycle, so a stale table never reports a lagging group as 0)."""
         assert row.committed_offset is not None
         assert row.lag is not None
         exact = lag_seconds_from_metadata(row.metadata, row.lag, readings.groups_time)
         if exact is not None:
             return exact
+        if readings.record_timestamps:
+            stamp = readings.record_timestamps.get((row.topic_partition, row.committed_offset))
+            read = lag_seconds_from_record(stamp, row.lag, readings.groups_time)
+            if stamp is not None and read is not None:
+                return read
         if row.lag == 0:
             return LagTime(0.0, "interpolation")
         table = self.tables.get(row.topic_partition)

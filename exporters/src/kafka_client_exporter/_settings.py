@@ -21,7 +21,14 @@ from kafka_client.config._base import SettingsSection
 from kafka_client.config._problems import raise_if_problems
 from kafka_client.errors import ConfigError
 
-__all__ = ["DEFAULT_PORT", "ENV_PREFIX", "ClusterSettings", "ExporterSettings", "NameFilter"]
+__all__ = [
+    "DEFAULT_PORT",
+    "ENV_PREFIX",
+    "ClusterSettings",
+    "ExporterSettings",
+    "NameFilter",
+    "TimestampReadSettings",
+]
 
 DEFAULT_PORT = 9308
 #: Environment variables setting exporter keys: ``KAFKA_CLIENT_EXPORTER_PORT=9400``, nested with ``__``.
@@ -66,6 +73,32 @@ class NameFilter(SettingsSection):
         if self._allow and not any(p.search(name) for p in self._allow):
             return False
         return not any(p.search(name) for p in self._deny)
+
+
+class TimestampReadSettings(SettingsSection):
+    """Lag seconds method ``timestamp``: read the record at the committed offset of the lagging
+    partitions of the groups matching ``groups`` (regexes; none by default, so nothing is read), at
+    most ``max_reads_per_cycle`` partitions a cycle, for at most ``timeout_s`` a cycle."""
+
+    groups: list[str] = Field(default_factory=list)
+    max_reads_per_cycle: int = Field(500, ge=1)
+    timeout_s: float = Field(5.0, gt=0)
+    _groups: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
+
+    _lists = field_validator("groups", mode="before")(_as_list)
+    _regexes = field_validator("groups")(_check_regexes)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._groups = [re.compile(p) for p in self.groups]
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any group is configured."""
+        return bool(self._groups)
+
+    def wants(self, group_id: str) -> bool:
+        """Whether ``group_id``'s lag seconds come from record timestamps."""
+        return any(p.search(group_id) for p in self._groups)
 
 
 class ClusterSettings(SettingsSection):
@@ -140,6 +173,7 @@ class ExporterSettings(SettingsSection):
     profile: Literal["kafka_exporter", "kafka-lag-exporter"] = "kafka_exporter"
     dlq_pattern: str = DEFAULT_DLQ_PATTERN
     acls: bool = True
+    timestamp_reads: TimestampReadSettings = Field(default_factory=TimestampReadSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("log_level", mode="before")
