@@ -31,6 +31,10 @@ def _num(value: Any, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
 def _status(met: bool | None) -> str:
     return {True: "met", False: "**missed**", None: "not measured"}[met]
 
@@ -50,7 +54,7 @@ def _target_rows(targets: list[dict[str, Any]]) -> list[str]:
         value = "n/a" if t["value"] is None else value
         rows.append(
             f"| {t['description']} | {value} | {needed} | {_status(t['met'])} | "
-            f"{_num(t['vs_raw_confluent'], 2)}x |"
+            f"{_ratio(t['vs_raw_confluent'])} |"
         )
     return rows
 
