@@ -11,9 +11,10 @@ import logging
 import platform
 import threading
 import time
+from collections.abc import Callable
 from importlib import metadata
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kafka_client.admin import KafkaAdmin, OffsetTimeTable
 from kafka_client_exporter import metric_names as m
@@ -25,6 +26,9 @@ from kafka_client_exporter._render import Exposition, SeriesWriter
 from kafka_client_exporter._settings import ClusterSettings, ExporterSettings
 from kafka_client_exporter._state_file import load_tables, save_tables
 
+if TYPE_CHECKING:
+    from kafka_client_exporter._otlp import OtlpExport, Snapshot
+
 __all__ = ["ClusterCollector", "Exporter"]
 
 _log = logging.getLogger("kafka_client_exporter")
@@ -35,6 +39,10 @@ def _version(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
+
+
+def _snapshot_of(collector: ClusterCollector) -> Callable[[], Snapshot | None]:
+    return lambda: collector.monitor.snapshot
 
 
 class ClusterCollector:
@@ -136,6 +144,13 @@ class Exporter:
             for cluster in settings.clusters
         ]
         self.exposition.update("", self._build_info())
+        self.otlp: OtlpExport | None = None
+        if settings.otlp is not None:
+            from kafka_client_exporter._otlp import OtlpExport  # lazy: the otlp extra
+
+            for collector in self.collectors:
+                collector.monitor.keep_snapshot = True
+            self.otlp = OtlpExport(settings.otlp, {c.name: _snapshot_of(c) for c in self.collectors})
         self._stop = threading.Event()
         self._server: MetricsServer | None = None
         self._saver: threading.Thread | None = None
@@ -196,6 +211,9 @@ class Exporter:
             self._saver.join(max(0.0, deadline - time.monotonic()))
             self._saver = None
         self.save_state()
+        if self.otlp is not None:
+            self.otlp.shutdown()
+            self.otlp = None
         for collector in self.collectors:
             collector.close()
 

@@ -86,6 +86,9 @@ class ClusterMonitor:
         self._last_good: SeriesWriter | None = None
         self._last_good_time = 0.0
         self.last_views: dict[str, list[PartitionView]] = {}
+        #: Keep the last good cycle's readings and views for the OTLP export (off unless configured).
+        self.keep_snapshot = False
+        self.snapshot: tuple[Readings, dict[str, list[PartitionView]]] | None = None
 
     # --- one cycle ----------------------------------------------------------------------------------
 
@@ -104,12 +107,14 @@ class ClusterMonitor:
         if readings.reachable:
             self.dropped = self._write_kafka(kafka, readings)
             kafka.freeze()
+            if self.keep_snapshot:
+                self.snapshot = (readings, self.last_views if readings.groups is not None else {})
             self.last_success = now
             self._last_good, self._last_good_time = kafka, now
         elif self._last_good is not None and now - self._last_good_time <= self.stale_after_s:
             kafka = self._last_good
         else:
-            self._last_good = None
+            self._last_good = self.snapshot = None
         out = SeriesWriter(self.profile)
         out.absorb(kafka)
         self._write_self(out)

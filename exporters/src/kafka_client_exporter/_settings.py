@@ -14,7 +14,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kafka_client.config import KafkaClientSettings, explain_sources
 from kafka_client.config._base import SettingsSection
@@ -27,6 +35,7 @@ __all__ = [
     "ClusterSettings",
     "ExporterSettings",
     "NameFilter",
+    "OtlpSettings",
     "TimestampReadSettings",
 ]
 
@@ -99,6 +108,26 @@ class TimestampReadSettings(SettingsSection):
     def wants(self, group_id: str) -> bool:
         """Whether ``group_id``'s lag seconds come from record timestamps."""
         return any(p.search(group_id) for p in self._groups)
+
+
+class OtlpSettings(SettingsSection):
+    """OpenTelemetry metrics export over OTLP/HTTP (needs the ``otlp`` extra). ``endpoint`` is the
+    full URL (``http://collector:4318/v1/metrics``); ``headers`` are sent with every export and are
+    secrets (never logged or shown)."""
+
+    endpoint: str = Field(min_length=1)
+    interval_s: float = Field(60.0, gt=0, description="seconds between exports")
+    timeout_s: float = Field(10.0, gt=0, description="deadline of one export request")
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _check_endpoint(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"must be an http:// or https:// URL (like http://collector:4318/v1/metrics), not {value!r}"
+            )
+        return value
 
 
 class ClusterSettings(SettingsSection):
@@ -174,6 +203,7 @@ class ExporterSettings(SettingsSection):
     dlq_pattern: str = DEFAULT_DLQ_PATTERN
     acls: bool = True
     timestamp_reads: TimestampReadSettings = Field(default_factory=TimestampReadSettings)
+    otlp: OtlpSettings | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("log_level", mode="before")

@@ -175,3 +175,33 @@ def test_the_shipped_example_configuration_is_valid(tmp_path: Path) -> None:
     assert [c.name for c in settings.clusters] == ["prod", "dr"]
     assert settings.clusters[0].client.security.protocol == "SASL_SSL"
     assert not settings.groups.matches("console-consumer-42")
+
+
+def test_otlp_headers_are_secret_and_the_endpoint_is_checked() -> None:
+    settings = load_exporter_settings(
+        env={},
+        clusters=[{"name": "c", "bootstrap_servers": "h:1"}],
+        otlp={"endpoint": "http://collector:4318/v1/metrics", "headers": {"Authorization": "Bearer s3cret"}},
+    )
+    assert settings.otlp is not None
+    assert settings.otlp.headers["Authorization"].get_secret_value() == "Bearer s3cret"
+    assert "s3cret" not in repr(settings)
+    assert "s3cret" not in str(settings.model_dump())
+    with pytest.raises(ConfigError, match=r"otlp\.endpoint") as raised:
+        load_exporter_settings(
+            env={}, clusters=[{"name": "c", "bootstrap_servers": "h:1"}], otlp={"endpoint": "collector:4318"}
+        )
+    assert "http://collector:4318/v1/metrics" in str(raised.value)
+
+
+def test_timestamp_reads_settings() -> None:
+    one = [{"name": "c", "bootstrap_servers": "h:1"}]
+    settings = load_exporter_settings(
+        env={}, clusters=one, timestamp_reads={"groups": ["^billing$", "^orders-"], "max_reads_per_cycle": 10}
+    )
+    reads = settings.timestamp_reads
+    assert (reads.enabled, reads.max_reads_per_cycle, reads.timeout_s) == (True, 10, 5.0)
+    assert [reads.wants(g) for g in ("billing", "billing-2", "orders-eu")] == [True, False, True]
+    assert not load_exporter_settings(env={}, clusters=one).timestamp_reads.enabled
+    with pytest.raises(ConfigError, match=r"timestamp_reads\.groups"):
+        load_exporter_settings(env={}, clusters=one, timestamp_reads={"groups": ["("]})
