@@ -40,7 +40,7 @@ def _health() -> Row:
             ),
             _stat(
                 "Partitions",
-                "Partitions of the selected topics.",
+                "Partitions of the selected topics, summed; the unit of parallelism for consumers.",
                 f"sum by (cluster) ({S(m.TOPIC_PARTITIONS)})",
             ),
             _stat(
