@@ -171,9 +171,9 @@ async def test_lag_in_seconds_exact_from_commit_metadata_and_estimated_from_samp
             "last_commit": 3.0,  # seen moving (4 -> 15) at the refresh at t0 + 5
         }
         cells = [str(c) for c in partitions.table.get_row(f"{topic}/0")]
-        assert cells[6:9] == ["5s", "est.", "3s ago"]
+        assert cells[6:9] == ["5.0s", "est.", "3s ago"]
         summary = str(partitions.query_one("#group-summary").render())
-        assert summary.endswith("total lag 5 · max 5 · 5s behind (est.)")
+        assert summary.endswith("total lag 5 · max 5 · 5.0s behind (est.)")
         await pilot.press("escape")
         await type_filter(pilot, screen, exact)
         await pilot.press("enter")

@@ -15,7 +15,7 @@ from kafka_top.session import Session
 from kafka_top.table import Column, Row, cell_text
 from kafka_top.trend import LagHistory, LagSample, Trend
 
-__all__ = ["GroupsScreen", "format_duration", "lag_time_values"]
+__all__ = ["GroupsScreen", "format_duration", "format_lag_seconds", "lag_time_values"]
 
 LagSnapshot = tuple[float, dict[str, ConsumerGroupLag]]
 
@@ -38,6 +38,17 @@ def format_duration(seconds: float | None) -> str:
     if seconds < 90 * 60:
         return f"{seconds / 60:.0f}m"
     return f"{seconds / 3600:.1f}h"
+
+
+def format_lag_seconds(seconds: float | None) -> str:
+    """Like :func:`format_duration`, with tenths below 10 s (``0.4s``): a lag of half a second is not 0."""
+    if seconds is not None and 0 < seconds < 9.95:
+        return f"{seconds:.1f}s"
+    return format_duration(seconds)
+
+
+def _lag_seconds_cell(value: object) -> Text:
+    return Text(format_lag_seconds(value if isinstance(value, int | float) else None), justify="right")
 
 
 def _trend_cell(value: object) -> Text:
@@ -81,7 +92,7 @@ class GroupsScreen(TableScreen[LagSnapshot]):
         Column("partitions", "PARTS", numeric=True),
         Column("lag", "LAG", numeric=True),
         Column("max_lag", "MAX", numeric=True),
-        Column("lag_s", "LAG TIME", numeric=True, render=_duration_cell),
+        Column("lag_s", "LAG TIME", numeric=True, render=_lag_seconds_cell),
         Column("lag_method", "HOW", render=_method_cell),
         Column("trend", "TREND", render=_trend_cell),
         Column("recent", "RECENT LAG"),

@@ -12,7 +12,7 @@ from textual.widgets import Label
 from kafka_client.admin import ConsumerGroupLag, PartitionLag
 from kafka_top.lag_seconds import method_of
 from kafka_top.screens.base import TableScreen
-from kafka_top.screens.groups import format_duration
+from kafka_top.screens.groups import format_duration, format_lag_seconds
 from kafka_top.session import Session
 from kafka_top.table import Column, Row
 
@@ -25,8 +25,8 @@ class AtLeast(float):
     """An age known only as a lower bound: the commit has not moved since kafka-top started watching."""
 
 
-def _duration_cell(value: object) -> Text:
-    return Text(format_duration(value if isinstance(value, int | float) else None), justify="right")
+def _lag_seconds_cell(value: object) -> Text:
+    return Text(format_lag_seconds(value if isinstance(value, int | float) else None), justify="right")
 
 
 def _commit_age_cell(value: object) -> Text:
@@ -50,7 +50,7 @@ class GroupPartitionsScreen(TableScreen[PartitionsSnapshot]):
         Column("committed", "COMMITTED", numeric=True),
         Column("log_end", "LOG-END", numeric=True),
         Column("lag", "LAG", numeric=True),
-        Column("lag_s", "LAG TIME", numeric=True, render=_duration_cell),
+        Column("lag_s", "LAG TIME", numeric=True, render=_lag_seconds_cell),
         Column("lag_method", "HOW"),
         Column("last_commit", "LAST COMMIT", numeric=True, render=_commit_age_cell),
         Column("member", "MEMBER"),
@@ -121,7 +121,7 @@ class GroupPartitionsScreen(TableScreen[PartitionsSnapshot]):
         lag_time = self.session.lag_clock.group_lag_time(lag, now)
         behind = ""
         if lag_time.seconds is not None and lag_time.method is not None:
-            behind = f" · {format_duration(lag_time.seconds)} behind ({lag_time.method.value})"
+            behind = f" · {format_lag_seconds(lag_time.seconds)} behind ({lag_time.method.value})"
         self.query_one("#group-summary", Label).update(
             f"{self.group_id}: {lag.state} · {lag.members} members · {len(lag.partitions)} partitions · "
             f"total lag {lag.total_lag} · max {lag.max_lag}{behind}"
