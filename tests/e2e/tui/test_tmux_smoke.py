@@ -162,3 +162,64 @@ def test_kafka_top_in_tmux_shows_the_lag_takes_keys_and_quits(
         time.sleep(0.2)
     assert tmux("display-message", "-p", "-t", SESSION, "#{pane_dead_status}").strip() == "0"
     assert not _alive(pid), f"kafka-top (pid {pid}) is still running after quitting"
+
+
+def _broker_children(pid: int) -> list[int]:
+    """The embedded broker JVMs started by process ``pid``."""
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        if b"kafka.Kafka" in cmdline:
+            found.append(int(child))
+    return found
+
+
+def _column(screen: str, first: str, index: int) -> str:
+    row = next(line for line in screen.splitlines() if line.split()[:1] == [first])
+    return row.split()[index]
+
+
+def test_kafka_top_demo_shows_the_slow_group_lagging_opens_the_dlq_and_leaves_nothing_running(
+    tmux: Tmux,
+) -> None:
+    exe = shutil.which("kafka-top", path=str(Path(sys.executable).parent))
+    assert exe, "the kafka-top script is not installed; run 'uv sync'"
+    tmux(
+        "new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", f"exec {exe} --demo --refresh 1",
+        ";", "set-option", "-t", SESSION, "remain-on-exit", "on",
+    )  # fmt: skip
+    pid = int(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+
+    def slow_group_lags(screen: str) -> bool:
+        rows = [line.split() for line in screen.splitlines() if line.split()[:1] == ["analytics-slow"]]
+        return bool(rows) and rows[0][4].isdigit() and int(rows[0][4]) > 0 and "growing" in rows[0]
+
+    screen = tmux.wait_for(slow_group_lags, "the slow group with a growing lag", timeout=120)
+    # GROUP STATE MEMBERS PARTS LAG ...: one member owns the 3 partitions of 'orders'.
+    assert [_column(screen, "analytics-slow", i) for i in (1, 2, 3)] == ["Stable", "1", "3"]
+    assert int(_column(screen, "billing", 4)) < int(_column(screen, "analytics-slow", 4))
+    brokers = _broker_children(pid)
+    assert len(brokers) == 1, f"expected one broker JVM under kafka-top (pid {pid}), found {brokers}"
+
+    tmux.keys(":")
+    tmux.wait_for(lambda s: ":groups  :health" in s, "the command bar")
+    tmux.keys("-l", "dlq")
+    tmux.keys("Enter")
+    screen = tmux.wait_for(
+        lambda s: "DLQ TOPIC" in s and "orders.dlq" in s and _column(s, "orders.dlq", 3) not in ("0", "-"),
+        "the DLQ topic with dead letters",
+    )
+    assert _column(screen, "orders.dlq", 1) == "orders"
+    tmux.keys("Enter")
+    screen = tmux.wait_for(lambda s: "messages by exception" in s, "the dead letters of orders.dlq")
+    assert "DeserializationError" in screen
+
+    tmux.keys("q")
+    deadline = time.monotonic() + 60
+    while tmux("display-message", "-p", "-t", SESSION, "#{pane_dead}").strip() != "1":
+        assert time.monotonic() < deadline, f"kafka-top --demo did not quit on 'q':\n{tmux.screen()}"
+        time.sleep(0.2)
+    assert tmux("display-message", "-p", "-t", SESSION, "#{pane_dead_status}").strip() == "0"
+    assert "kafka-top: demo stopped" in tmux.screen()
+    assert not _alive(pid), f"kafka-top (pid {pid}) is still running after quitting"
+    assert not _alive(brokers[0]), f"the demo's broker JVM (pid {brokers[0]}) is still running"
