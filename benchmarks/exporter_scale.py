@@ -6,9 +6,12 @@ group on ``PARTITIONS / GROUPS`` partitions (so every partition is consumed), th
 * the collection cycle (median of ``--cycles``; wall time and the exporter's CPU time),
 * rendering the exposition (done once per cycle, in the background),
 * a scrape over HTTP (served from the cache; median of 20),
-* the process's resident memory after the runs, and the series served.
+* the process's resident memory after the runs (peak and current), and the series served.
 
-Run: ``uv run python benchmarks/exporter_scale.py --sizes 100x500,500x2500,2000x10000 [--json]``.
+Each size is measured in a fresh process (so its memory figures are its own) against one broker.
+Run: ``uv run python benchmarks/exporter_scale.py --sizes 100x500,500x2500,2000x10000 [--json]``
+(``--bootstrap-servers`` to use a running broker whose topics and groups were made by an earlier run
+with ``--keep``; ``--profile FILE`` writes a cProfile of the last cycle of each size).
 Targets (issue 5): cycle < 5 s and scrape < 100 ms at 2,000 groups over 10,000 partitions, RSS < 256 MB,
 CPU under one core.
 """
@@ -16,9 +19,12 @@ CPU under one core.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import http.client
 import json
+import os
 import statistics
+import subprocess
 import sys
 import time
 from concurrent.futures import Future
@@ -31,27 +37,29 @@ from kafka_client_exporter import Exporter, load_exporter_settings
 PARTITIONS_PER_TOPIC = 50
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def setup(broker: EmbeddedKafka, name: str, groups: int, partitions: int) -> None:
+def setup(bootstrap: str, name: str, groups: int, partitions: int) -> None:
     import confluent_kafka
     from confluent_kafka.admin import AdminClient
 
     topics = [f"{name}-t{i}" for i in range(max(1, partitions // PARTITIONS_PER_TOPIC))]
-    with KafkaAdmin(bootstrap_servers=broker.bootstrap_servers, timeout=300) as admin:
+    with KafkaAdmin(bootstrap_servers=bootstrap, timeout=300) as admin:
+        if any(t.name == topics[0] for t in admin.list_topics()):
+            return  # made by an earlier run on this broker
         for start in range(0, len(topics), 20):  # the broker refuses very large create requests
             admin.create_topics(
                 [NewTopicSpec(t, PARTITIONS_PER_TOPIC, 1) for t in topics[start : start + 20]]
             )
     every = [(t, p) for t in topics for p in range(PARTITIONS_PER_TOPIC)]
     per_group = max(1, len(every) // groups)
-    client = AdminClient({"bootstrap.servers": broker.bootstrap_servers})
+    client = AdminClient({"bootstrap.servers": bootstrap})
     requests = []
     for g in range(groups):
         owned = every[g * per_group : (g + 1) * per_group] or every[:per_group]
@@ -89,14 +97,14 @@ def scrape(port: int) -> float:
     return elapsed
 
 
-def measure(broker: EmbeddedKafka, groups: int, partitions: int, cycles: int) -> dict[str, Any]:
+def measure(bootstrap: str, groups: int, partitions: int, cycles: int, profile: str | None) -> dict[str, Any]:
     name = f"bench{groups}x{partitions}"
     started = time.perf_counter()
-    setup(broker, name, groups, partitions)
+    setup(bootstrap, name, groups, partitions)
     setup_s = time.perf_counter() - started
     settings = load_exporter_settings(
         env={},
-        clusters=[{"name": "bench", "bootstrap_servers": broker.bootstrap_servers}],
+        clusters=[{"name": "bench", "bootstrap_servers": bootstrap}],
         groups={"allow": [f"^{name}-"]},
         topics={"allow": [f"^{name}-"]},
         port=0,
@@ -108,9 +116,15 @@ def measure(broker: EmbeddedKafka, groups: int, partitions: int, cycles: int) ->
     exporter = Exporter(settings)
     walls, cpus, renders = [], [], []
     try:
-        for _ in range(cycles):
+        for cycle in range(cycles):
+            profiler = cProfile.Profile() if profile and cycle == cycles - 1 else None
             wall, cpu = time.perf_counter(), time.process_time()
+            if profiler is not None:
+                profiler.enable()
             exporter.collect_once()
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(f"{profile}.{groups}x{partitions}")
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
             render = time.perf_counter()
@@ -121,17 +135,22 @@ def measure(broker: EmbeddedKafka, groups: int, partitions: int, cycles: int) ->
         series = exporter.collectors[0].monitor.series
     finally:
         exporter.stop()
+    cycle_s, cycle_cpu_s = statistics.median(walls), statistics.median(cpus)
     return {
         "groups": groups,
         "partitions": partitions,
         "setup_s": round(setup_s, 1),
-        "cycle_s": round(statistics.median(walls), 3),
-        "cycle_cpu_s": round(statistics.median(cpus), 3),
+        "cycle_s": round(cycle_s, 3),
+        "cycle_cpu_s": round(cycle_cpu_s, 3),
+        "cpu_cores_in_cycle": round(cycle_cpu_s / cycle_s, 2),
         "render_s": round(statistics.median(renders), 3),
         "scrape_ms": round(1000 * statistics.median(scrapes), 2),
+        "scrape_max_ms": round(1000 * max(scrapes), 2),
         "series": series,
         "exposition_mb": round(len(body) / 1e6, 1),
         "rss_mb": round(rss_mb(), 1),
+        "peak_rss_mb": round(rss_mb("VmHWM"), 1),
+        "load_avg_1m": round(os.getloadavg()[0], 1),
     }
 
 
@@ -141,14 +160,27 @@ def main() -> None:
     parser.add_argument("--sizes", default="100x500,500x2500,2000x10000", help="GROUPSxPARTITIONS,...")
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    parser.add_argument("--bootstrap-servers", help="use this running broker instead of starting one")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the last cycle into FILE.<size>")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process measuring one size
     args = parser.parse_args()
-    sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
-    broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False, heap="2g", progress_stream=sys.stderr)
-    broker.start()
+    if args.one:
+        groups, partitions = (int(n) for n in args.one.split("x"))
+        print(json.dumps(measure(args.bootstrap_servers, groups, partitions, args.cycles, args.profile)))
+        return
+    sizes = args.sizes.split(",")
+    broker = None
+    if args.bootstrap_servers is None:
+        broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False, heap="2g", progress_stream=sys.stderr)
+        broker.start()
+    bootstrap = args.bootstrap_servers or broker.bootstrap_servers  # type: ignore[union-attr]
     try:
         header = False
-        for groups, partitions in sizes:
-            result = measure(broker, groups, partitions, args.cycles)
+        for size in sizes:
+            command = [sys.executable, __file__, "--one", size, "--bootstrap-servers", bootstrap]
+            command += ["--cycles", str(args.cycles)] + (["--profile", args.profile] if args.profile else [])
+            child = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+            result = json.loads(child.stdout.strip().splitlines()[-1])
             if args.json:
                 print(json.dumps(result), flush=True)
                 continue
@@ -157,7 +189,8 @@ def main() -> None:
                 header = True
             print(" | ".join(str(v) for v in result.values()), flush=True)
     finally:
-        broker.stop()
+        if broker is not None:
+            broker.stop()
 
 
 if __name__ == "__main__":

@@ -105,3 +105,50 @@ def test_every_spec_is_consistent() -> None:
 def test_writer_rejects_a_wrong_label_count() -> None:
     with pytest.raises(ValueError, match=r"shorter|longer"):
         SeriesWriter(m.KAFKA_EXPORTER_PROFILE).add(m.BROKERS, ("a", "extra"), 1)
+
+
+def test_sink_lines_equal_add_lines_and_rollback_takes_them_back() -> None:
+    written = SeriesWriter(m.KAFKA_EXPORTER_PROFILE)
+    written.add(m.CONSUMERGROUP_LAG, ("c", "g", "t", 0), 7)
+    fast = SeriesWriter(m.KAFKA_EXPORTER_PROFILE)
+    prefix, lines = fast.sink(m.CONSUMERGROUP_LAG)
+    lines.append(f"{prefix}{fast.body(m.CONSUMERGROUP_LAG, ('c', 'g', 't', 0))}}} 7\n")
+    fast.count += 1
+    assert fast.freeze().blocks == written.freeze().blocks
+    assert (
+        fast.blocks[m.CONSUMERGROUP_LAG]
+        == b'kafka_consumergroup_lag{cluster="c",consumergroup="g",topic="t",partition="0"} 7\n'
+    )
+    with pytest.raises(ValueError, match="scaled"):
+        SeriesWriter(m.KAFKA_LAG_EXPORTER_PROFILE).sink(m.EXPORTER_CYCLE_DURATION)
+
+    writer = SeriesWriter(m.KAFKA_EXPORTER_PROFILE)
+    writer.add(m.BROKERS, ("c",), 1)
+    mark = writer.mark()
+    writer.add(m.BROKERS, ("d",), 2)
+    writer.add(m.CONSUMERGROUP_LAG, ("c", "g", "t", 0), 7)
+    assert writer.rollback(mark) == 2
+    assert writer.count == 1
+    assert writer.freeze().blocks == {m.BROKERS: b'kafka_brokers{cluster="c"} 1\n'}
+
+
+def test_prerender_caches_the_text_and_its_gzip() -> None:
+    exposition = Exposition(m.KAFKA_EXPORTER_PROFILE)
+    writer = SeriesWriter(exposition.profile)
+    writer.add(m.BROKERS, ("a",), 1)
+    exposition.update("a", writer)
+    exposition.prerender()
+    text = exposition.render()
+    assert text == (
+        b"# HELP kafka_brokers Number of brokers in the cluster.\n"
+        b"# TYPE kafka_brokers gauge\n"
+        b'kafka_brokers{cluster="a"} 1\n'
+    )
+    assert exposition.render() is text
+    assert gzip.decompress(exposition.render_gzip()) == text
+    assert exposition.render_gzip() is exposition.render_gzip()
+    writer = SeriesWriter(exposition.profile)
+    writer.add(m.BROKERS, ("a",), 2)
+    exposition.update("a", writer)  # not prerendered: a scrape renders the new series itself
+    assert exposition.render().endswith(b'kafka_brokers{cluster="a"} 2\n')
+    assert gzip.decompress(exposition.render_gzip()).endswith(b'kafka_brokers{cluster="a"} 2\n')
