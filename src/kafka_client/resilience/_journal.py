@@ -197,8 +197,10 @@ class SpillJournal:
         """Send raw bytes with ``producer``; if it refuses the message or its delivery fails, journal it.
 
         Returns the producer's ``DeliveryFuture`` (which still reports a failed delivery: the message
-        is then in the journal), or None when the producer refused the message and it went straight to
-        the journal. Only bytes are journaled: serialize first (the producer must have no serializers).
+        is then in the journal), or None when the producer refused the message with a retriable error
+        (its queue is full) and it went straight to the journal. A non-retriable refusal (a closed
+        producer, a feature the backend lacks) is raised: replaying would fail the same way. Only
+        bytes are journaled: serialize first (the producer must have no serializers).
         A full journal raises :class:`SpillJournalError` here, or is logged at ERROR with the message's
         topic when it happens in a delivery report.
         """
@@ -234,9 +236,10 @@ class SpillJournal:
                 timestamp=timestamp_ms,
                 on_delivery=on_delivery,
             )
-        except SerializationError:
-            raise
-        except KafkaClientError as exc:  # refused (queue full, closed producer): journal it now
+        except KafkaClientError as exc:
+            if not exc.retriable:  # a bad message or a closed producer: replaying would not help
+                raise
+            # Refused for now (queue full, broker unreachable): keep it for the replay.
             self.append(topic, value, key, headers, partition, timestamp_ms, f"{type(exc).__name__}: {exc}")
             return None
 
