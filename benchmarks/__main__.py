@@ -53,7 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-latest", action="store_true", help="do not copy the report to benchmarks/results/latest"
     )
+    run.add_argument("--publish", action="store_true", help="also put the report into docs/performance.md")
     commands.add_parser("list", help="list cases and contenders")
+    publish = commands.add_parser("publish", help="put a report into docs/performance.md (default: latest)")
+    publish.add_argument("report_dir", nargs="?", type=Path, default=RESULTS / "latest")
     child = commands.add_parser("child", help=argparse.SUPPRESS)
     child.add_argument("spec")
     return parser
@@ -125,6 +128,11 @@ def run(args: argparse.Namespace, argv: list[str]) -> Path:
         shutil.rmtree(RESULTS / "latest", ignore_errors=True)
         shutil.copytree(out, RESULTS / "latest")
     print(f"\nreport: {out / 'report.md'}")
+    if args.publish:
+        from benchmarks.publish import PAGE, publish
+
+        publish(out)
+        print(f"published: {PAGE}")
     return out
 
 
@@ -136,6 +144,11 @@ def main(argv: list[str] | None = None) -> None:
         from benchmarks.child import run_child
 
         run_child(args.spec)
+    elif args.command == "publish":
+        from benchmarks.publish import PAGE, publish
+
+        publish(args.report_dir)
+        print(f"published {args.report_dir} into {PAGE}")
     elif args.command == "list":
         for case in CASES.values():
             print(f"case       {case.id:26s} {case.title}")
