@@ -45,13 +45,13 @@ HEALTHY_GROUP = "billing"
 SLOW_GROUP = "analytics-slow"
 POISON_PILL = b"\x00\xffnot-json{"
 
-#: The ACLs the demo creates: ``(resource type, name, principal, operation, pattern type)``.
 DEMO_ACLS: tuple[tuple[str, str, str, str, str], ...] = (
     ("TOPIC", TOPIC, "User:alice", "READ", "LITERAL"),
     ("GROUP", HEALTHY_GROUP, "User:alice", "READ", "LITERAL"),
     ("TOPIC", TOPIC, "User:bob", "WRITE", "LITERAL"),
     ("GROUP", "analytics-", "User:bob", "READ", "PREFIXED"),
 )
+"""The ACLs the demo creates: ``(resource type, name, principal, operation, pattern type)``."""
 
 
 class RejectedOrderError(ValueError):

@@ -18,6 +18,7 @@ from kafka_top.contexts import ContextSet
 __all__ = ["DEMO_CONTEXT", "run_demo"]
 
 DEMO_CONTEXT = "demo"
+"""The name of the demo's context (in the context bar)."""
 
 
 def _say(line: str) -> None:
