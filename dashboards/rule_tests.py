@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboards._options import Options
-from dashboards.alerts import LAG_SLO_RECORD, Alert, all_alerts
+from dashboards.alerts import LAG_SLO_RECORD, Alert, all_alerts, runbook_url
 from kafka_client.observability.metrics import names as n
 from kafka_client_exporter import metric_names as m
 
@@ -145,8 +145,6 @@ def _series_name(metric: str, labels: Mapping[str, str]) -> str:
 def render_rule_tests(options: Options, rules_file: str, override_file: str) -> dict[str, Any]:
     """The promtool test file: one test per case, 1-minute samples."""
     alerts: dict[str, Alert] = {alert.name: alert for alert in all_alerts(options)}
-    from dashboards.alerts import runbook_url
-
     tests = []
     for case in cases():
         alert = alerts[case.alert]
