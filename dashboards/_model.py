@@ -149,6 +149,8 @@ def _panel_json(panel: Panel, panel_id: int, x: int, y: int) -> dict[str, Any]:
             "showPoints": "never",
             "spanNulls": False,
             "stacking": {"mode": "normal" if panel.stacking else "none", "group": "A"},
+            # the thresholds are what "red" means: draw them when there are any
+            "thresholdsStyle": {"mode": "dashed" if len(panel.thresholds) > 1 else "off"},
         }
     options: dict[str, Any]
     if panel.kind == "stat":

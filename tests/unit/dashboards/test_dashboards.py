@@ -187,3 +187,11 @@ def test_every_query_is_valid_promql_according_to_promtool(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {len(rules)} rules found" in result.stdout
+
+
+@pytest.mark.parametrize("path", DASHBOARD_FILES, ids=lambda p: p.stem)
+def test_every_panel_is_described_in_the_dashboards_docs_page(path: Path) -> None:
+    page = generate.ROOT.parent / "docs" / "dashboards" / f"{path.stem}.md"
+    headings = {line.lstrip("#").strip() for line in page.read_text(encoding="utf-8").splitlines()}
+    for panel in _load(path)["panels"]:
+        assert panel["title"] in headings, f"{page.name} has no section for {panel['title']!r}"
