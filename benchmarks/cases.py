@@ -27,6 +27,10 @@ class Case:
 
 _SIZES = ((100, "100B", 1), (1024, "1KiB", 4), (10240, "10KiB", 20))
 _LATENCY_CONTENDERS = ("confluent", "kafka-client")
+# Big values: the contenders the targets compare, and the other libraries; the library's variants run
+# at 100 B (or when named with --contenders).
+_BIG_VALUE_CONTENDERS = ("confluent", "confluent-otel", "kafka-client", "kafka-client-async", "kafka-python",
+                         "aiokafka")  # fmt: skip
 
 CASES: dict[str, Case] = {
     case.id: case
@@ -39,6 +43,7 @@ CASES: dict[str, Case] = {
                 size=size,
                 mode=mode,
                 divisor=divisor,
+                only=() if size == 100 else _BIG_VALUE_CONTENDERS,
             )
             for mode in ("ff", "await")
             for size, label, divisor in _SIZES

@@ -16,11 +16,20 @@ BASELINE = "confluent"
 
 @dataclass(frozen=True)
 class Contender:
-    """A client set-up under test; ``runners`` maps a case kind to ``module:function``."""
+    """A client set-up under test; ``runners`` maps a case kind to ``module:function``.
+
+    ``scale`` shrinks the message count of a slow contender per case kind (a run still lasts seconds),
+    so a full run fits in minutes; rates do not depend on the count once a run lasts that long.
+    """
 
     name: str
     description: str
     runners: dict[str, str] = field(default_factory=dict)
+    scale: dict[str, float] = field(default_factory=dict)
+
+    def messages(self, kind: str, count: int) -> int:
+        """How many of a case's ``count`` messages this contender sends or reads."""
+        return max(1, int(count * self.scale.get(kind, 1.0)))
 
     def runner(self, kind: str) -> Callable[[RunSpec], dict[str, Any]]:
         """The function measuring a case of ``kind`` (its module is imported only now)."""
@@ -32,6 +41,7 @@ class Contender:
         return function  # type: ignore[no-any-return]
 
 
+_PURE_PYTHON_SCALE = {"produce": 0.25, "consume": 0.25}
 _LIBRARY = {kind: f"_kafka_client:{kind}" for kind in ("produce", "consume", "latency", "footprint")}
 
 CONTENDERS: dict[str, Contender] = {
@@ -46,6 +56,7 @@ CONTENDERS: dict[str, Contender] = {
             "confluent-otel",
             "confluent-kafka + opentelemetry-instrumentation-confluent-kafka (SDK, 1% sampled, no export)",
             {"produce": "_confluent:produce+traced", "consume": "_confluent:consume+traced"},
+            scale={"produce": 0.25},
         ),
         Contender("kafka-client", "this library, confluent backend, default observability", _LIBRARY),
         Contender(
@@ -57,6 +68,7 @@ CONTENDERS: dict[str, Contender] = {
             "kafka-client-sdk",
             "this library with an OpenTelemetry SDK configured (1% sampling, null exporter)",
             {kind: _LIBRARY[kind] for kind in ("produce", "consume")},
+            scale={"produce": 0.25},
         ),
         Contender(
             "kafka-client-async",
@@ -67,6 +79,7 @@ CONTENDERS: dict[str, Contender] = {
             "kafka-client-kafka-python",
             "this library on the kafka-python backend, default observability",
             _LIBRARY,
+            scale=_PURE_PYTHON_SCALE,
         ),
         Contender(
             "kafka-python",
@@ -76,6 +89,7 @@ CONTENDERS: dict[str, Contender] = {
                 "consume": "_pure_python:consume_kafka_python",
                 "footprint": "_pure_python:footprint_kafka_python",
             },
+            scale=_PURE_PYTHON_SCALE,
         ),
         Contender(
             "aiokafka",

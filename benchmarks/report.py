@@ -63,8 +63,8 @@ def _case_rows(case: dict[str, Any]) -> list[str]:
     kind, rows = case["kind"], []
     if kind in ("produce", "consume"):
         rows += [
-            "| contender | median msg/s | min | max | MB/s | CPU s / M msgs | x raw confluent |",
-            "|---|---|---|---|---|---|---|",
+            "| contender | median msg/s | min | max | MB/s | CPU s / M msgs | x raw confluent | messages |",
+            "|---|---|---|---|---|---|---|---|",
         ]
     elif kind == "latency":
         rows += [
@@ -84,7 +84,8 @@ def _case_rows(case: dict[str, Any]) -> list[str]:
         if kind in ("produce", "consume"):
             rows.append(
                 f"| {name} | {_num(med['rate'])} | {_num(low['rate'])} | {_num(high['rate'])} | "
-                f"{_num(med['mb_per_s'], 1)} | {_num(med['cpu_s_per_million'], 1)} | {_num(e['ratio'], 2)} |"
+                f"{_num(med['mb_per_s'], 1)} | {_num(med['cpu_s_per_million'], 1)} | {_num(e['ratio'], 2)} | "
+                f"{_num(med['messages'])} |"
             )
         elif kind == "latency":
             rows.append(
@@ -124,8 +125,6 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for case in report["cases"]:
         lines += [f"## {case['id']}: {case['title']}", ""]
-        if case.get("messages"):
-            lines += [f"{case['messages']:,} messages per run.", ""]
         lines += [*_case_rows(case), ""]
     for plot in report.get("plots", []):
         lines += [f"![{plot}]({plot})", ""]

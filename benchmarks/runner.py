@@ -187,7 +187,7 @@ def run_all(options: RunOptions, log: Callable[[str], None]) -> tuple[list[Measu
                         contender=contender.name,
                         bootstrap=bootstrap,
                         topic=source or topics.create(f"{case.id}-r{round_no}-{contender.name}"),
-                        messages=messages,
+                        messages=contender.messages(case.kind, messages),
                         size=case.size,
                         mode=case.mode,
                         fmt=case.fmt,

@@ -47,7 +47,6 @@ def summarize(measurements: list[Measurement]) -> list[dict[str, Any]]:
                 "title": case.title,
                 "primary": primary,
                 "size": case.size,
-                "messages": _first(mine, "messages"),
                 "contenders": contenders,
             }
         )
@@ -63,13 +62,6 @@ def _aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "min": {k: min(r[k] for r in runs) for k in metrics},
         "max": {k: max(r[k] for r in runs) for k in metrics},
     }
-
-
-def _first(measurements: list[Measurement], key: str) -> Any:
-    for m in measurements:
-        if key in m.result:
-            return m.result[key]
-    return None
 
 
 def figure(

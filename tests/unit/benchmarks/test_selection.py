@@ -59,6 +59,25 @@ def test_big_values_send_fewer_messages() -> None:
     assert CASES["produce-ff-10KiB"].messages(10) == 1
 
 
+def test_slow_contenders_send_fewer_messages_and_big_values_skip_the_library_variants() -> None:
+    assert CONTENDERS["kafka-python"].messages("produce", 100_000) == 25_000
+    assert CONTENDERS["kafka-python"].messages("consume", 100_000) == 25_000
+    assert CONTENDERS["kafka-client-kafka-python"].messages("consume", 100_000) == 25_000
+    assert CONTENDERS["confluent-otel"].messages("produce", 100_000) == 25_000
+    assert CONTENDERS["confluent-otel"].messages("consume", 100_000) == 100_000
+    assert CONTENDERS["kafka-client"].messages("produce", 100_000) == 100_000
+    assert CONTENDERS["kafka-python"].messages("produce", 2) == 1
+    assert CASES["produce-ff-100B"].only == ()
+    assert CASES["produce-await-10KiB"].only == (
+        "confluent",
+        "confluent-otel",
+        "kafka-client",
+        "kafka-client-async",
+        "kafka-python",
+        "aiokafka",
+    )
+
+
 def test_contenders_keep_their_canonical_order_and_latency_is_raw_vs_library_by_default() -> None:
     assert [c.name for c in parse_contenders("aiokafka,confluent,kafka-client")] == [
         "confluent",
@@ -90,3 +109,29 @@ def test_raw_contenders_get_the_library_settings_minus_its_own_statistics() -> N
     low = native_configs("127.0.0.1:9092", "low-latency")
     assert (low["confluent_producer"]["acks"], low["confluent_producer"]["linger.ms"]) == (1, 0)
     assert low["confluent_consumer"]["fetch.wait.max.ms"] == 10
+
+
+def test_a_case_runs_its_default_contenders_unless_contenders_are_named() -> None:
+    from benchmarks.runner import RunOptions, contenders_for
+
+    everyone = RunOptions(cases=[], contenders=parse_contenders(None))
+    assert [c.name for c in contenders_for(CASES["latency-1k-default"], everyone)] == [
+        "confluent",
+        "kafka-client",
+    ]
+    assert [c.name for c in contenders_for(CASES["footprint"], everyone)] == [
+        "confluent",
+        "kafka-client",
+        "kafka-client-bare",
+        "kafka-client-kafka-python",
+        "kafka-python",
+        "aiokafka",
+    ]
+    named = RunOptions(
+        cases=[], contenders=parse_contenders("kafka-client-bare,aiokafka"), explicit_contenders=True
+    )
+    assert [c.name for c in contenders_for(CASES["latency-1k-default"], named)] == ["kafka-client-bare"]
+    assert [c.name for c in contenders_for(CASES["produce-ff-10KiB"], named)] == [
+        "kafka-client-bare",
+        "aiokafka",
+    ]
