@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -72,8 +73,11 @@ class PrometheusServer:
 
     def api(self, path: str, **params: str) -> Any:
         url = f"http://127.0.0.1:{self.port}/api/v1/{path}?{urllib.parse.urlencode(params)}"
-        with urllib.request.urlopen(url, timeout=10) as response:
-            body = json.loads(response.read())
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                body = json.loads(response.read())
+        except urllib.error.HTTPError as exc:  # a bad query: name it and Prometheus' reason
+            raise AssertionError(f"{path} {params}: {exc.code} {exc.read().decode()}") from exc
         assert body["status"] == "success", body
         return body["data"]
 

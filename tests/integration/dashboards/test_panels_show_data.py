@@ -235,6 +235,14 @@ def test_every_panel_variable_and_alert_signal_returns_data(
             missing = {what: q for what, q in missing.items() if not has_real_value(prometheus.query(q))}
         assert not missing, "queries without data:\n" + "\n".join(f"{w}\n    {q}" for w, q in missing.items())
         assert len(queries) > 100
+        # the full alert expressions evaluate on the real series without error (no many-to-many
+        # matching), and Prometheus loaded and evaluated every shipped rule without error
+        alerts = all_alerts(DEFAULTS)
+        for alert in alerts:
+            prometheus.query(alert.expr)
+        rules = [rule for group in prometheus.api("rules")["groups"] for rule in group["rules"]]
+        assert sorted(rule["name"] for rule in rules) == sorted(alert.name for alert in alerts)
+        assert [(r["name"], r["health"], r.get("lastError")) for r in rules if r["health"] != "ok"] == []
         assert [type(e).__name__ for e in scenario.consumer_errors], "the consumer reported no error"
     finally:
         prometheus.stop()
