@@ -19,7 +19,7 @@ from kafka_client.backends._confluent_errors import (
     error_from_kafka_error,
     translate_errors,
 )
-from kafka_client.backends.base import DeliveryCallback, RebalanceListener, StatsCallback
+from kafka_client.backends.base import DeliveryCallback, RebalanceListener, SharedReport, StatsCallback
 from kafka_client.errors import (
     ConsumerError,
     KafkaClientError,
@@ -74,9 +74,63 @@ class ConfluentProducer:
         on_error: ErrorCallback | None = None,
     ) -> None:
         ck = _confluent()
+        conf = _with_callbacks(config, on_stats, on_error, "producer")
+        # Messages queued by fire() carry no callback of their own: librdkafka reports them here.
+        conf["on_delivery"] = self._shared_report
+        self._report: SharedReport | None = None
         with translate_errors("creating the producer"):
-            self._producer = ck.Producer(_with_callbacks(config, on_stats, on_error, "producer"))
+            self._producer = ck.Producer(conf)
         self._kafka_exception = ck.KafkaException
+        self._produce = self._producer.produce
+        # The client library's own produce, for the producer's fastest path (bytes, no headers, no
+        # partition, no timestamp): any of ``fire_errors`` raised by it means "call fire() instead",
+        # which raises the translated error.
+        self.fire_plain: Callable[[str, bytes | None, bytes | None], None] = self._producer.produce
+        self.fire_errors: tuple[type[BaseException], ...] = (BufferError, ck.KafkaException)
+
+    def set_report(self, report: SharedReport) -> None:
+        """Where the reports of messages queued by :meth:`fire` go."""
+        self._report = report
+
+    def _shared_report(self, err: Any, msg: Any) -> None:
+        report = self._report
+        if report is None:
+            return
+        topic = msg.topic()
+        if err is not None:
+            report(delivery_error(err, topic), None, topic)
+        else:
+            report(None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1]), topic)
+
+    def fire(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp_ms: int | None,
+    ) -> None:
+        """Queue one message whose report goes to the shared report (no callback object per message)."""
+        try:
+            if headers is None and timestamp_ms is None:
+                self._produce(topic, value, key, -1 if partition is None else partition)
+            else:
+                self._produce(
+                    topic,
+                    value,
+                    key,
+                    -1 if partition is None else partition,
+                    timestamp=timestamp_ms or 0,
+                    headers=headers,
+                )
+        except BufferError as exc:
+            raise QueueFullError(
+                f"the producer's local queue is full ({len(self._producer)} messages waiting); "
+                "raise producer.queue_buffering_max_messages or slow down"
+            ) from exc
+        except self._kafka_exception as exc:
+            raise error_from_kafka_error(exc.args[0], f"producing to {topic!r}") from exc
 
     def produce(
         self,

@@ -57,7 +57,10 @@ class ProducerSettings(SettingsSection):
     The defaults give an idempotent producer (no duplicates, no reordering on retry) that waits for all
     in-sync replicas and keeps retrying until ``delivery_timeout_ms``. ``queue_full_policy`` says what
     ``produce()`` does when the local queue is full: ``block`` for up to ``queue_full_timeout_s``
-    (back-pressure), or ``raise`` ``QueueFullError`` at once.
+    (back-pressure), or ``raise`` ``QueueFullError`` at once. ``delivery_reports: errors`` makes the
+    client library report only failed deliveries (librdkafka's ``delivery.report.only.error``): the
+    fastest fire-and-forget mode, for ``Producer.produce()``; ``send()`` then refuses, since its future
+    needs a report for every message.
     """
 
     acks: Acks = "all"
@@ -78,6 +81,7 @@ class ProducerSettings(SettingsSection):
     queue_buffering_max_messages: PositiveInt = 100_000
     queue_full_policy: Literal["block", "raise"] = "block"
     queue_full_timeout_s: float = Field(default=5.0, ge=0)
+    delivery_reports: Literal["all", "errors"] = "all"
 
     @field_validator("acks", mode="before")
     @classmethod

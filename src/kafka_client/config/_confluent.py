@@ -73,6 +73,8 @@ def _producer_config(settings: KafkaClientSettings) -> dict[str, Any]:
         "max.in.flight.requests.per.connection": producer.max_in_flight,
         "queue.buffering.max.messages": producer.queue_buffering_max_messages,
     }
+    if producer.delivery_reports == "errors":
+        conf["delivery.report.only.error"] = True
     if producer.transactional_id is not None:
         conf["transactional.id"] = producer.transactional_id
         conf["transaction.timeout.ms"] = producer.transaction_timeout_ms or producer.delivery_timeout_ms

@@ -15,6 +15,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager as ContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,6 +45,10 @@ class Observer(Protocol):
     - ``on_commit(offsets, error, seconds)``, ``on_rebalance(kind, partitions)`` (kind: "assign",
       "revoke", "lost"), ``on_error(error)``, ``on_stats(stats)``, ``on_close()``.
     - ``bind(client_id, role, backend)``: called once when the client is built.
+    - ``send_guard``: an attribute, a :class:`contextvars.ContextVar` whose value is None whenever
+      ``before_send`` would leave the headers as they are (the logging plugin's correlation ID). A
+      producer whose every ``before_send`` has a guard skips them all, and takes its fastest path,
+      while the guards are unset.
     """
 
 
@@ -64,6 +69,8 @@ class ClientHooks:
     on_error: list[Callable[[KafkaClientError], None]] = field(default_factory=list)
     on_stats: list[Callable[[Mapping[str, Any]], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    send_guard: ContextVar[Any] | None = None
+    """Set when one observer's ``before_send`` is the only one and it has a guard (see Observer)."""
 
     def stats_callback(self) -> Callable[[Mapping[str, Any]], None] | None:
         """One callable feeding every ``on_stats`` hook, or None when nobody wants statistics."""
@@ -154,4 +161,7 @@ def build_hooks(observers: Sequence[Any], *, client_id: str, role: str, backend:
             method = getattr(observer, name, None)
             if method is not None:
                 getattr(hooks, name).append(method)
+    if len(hooks.before_send) == 1:
+        guard = getattr(getattr(hooks.before_send[0], "__self__", None), "send_guard", None)
+        hooks.send_guard = guard if isinstance(guard, ContextVar) else None
     return hooks

@@ -30,8 +30,6 @@ from kafka_client.producer._core import (
     ErrorCallback,
     HeadersInput,
     build_producer_core,
-    normalize_headers,
-    timestamp_ms,
 )
 
 if TYPE_CHECKING:
@@ -150,23 +148,12 @@ class AsyncProducer(Generic[K, V]):
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
         core = self._core
-        native_headers = normalize_headers(headers)
-        hooks = core.hooks
-        sent_ns = perf_counter_ns() if hooks.after_delivery else 0
-        if hooks.before_send:
-            native_headers = hooks.add_headers(topic, native_headers, sent_ns)
-        raw_key, raw_value = core.encode(topic, key, value, native_headers)
+        if core.errors_only:
+            core.refuse_futures()
+        sent_ns = perf_counter_ns() if core.hooks.after_delivery else 0
+        raw_value, raw_key, native_headers, ts = core.prepare(topic, value, key, headers, timestamp, sent_ns)
         future: asyncio.Future[RecordMetadata] = loop.create_future()
-        item: _Pending = (
-            topic,
-            raw_value,
-            raw_key,
-            native_headers,
-            partition,
-            timestamp_ms(timestamp),
-            future,
-            sent_ns,
-        )
+        item: _Pending = (topic, raw_value, raw_key, native_headers, partition, ts, future, sent_ns)
         if self._backlog:  # keep order behind messages already waiting for room
             self._backlog.append(item)
             return future

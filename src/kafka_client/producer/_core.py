@@ -7,6 +7,7 @@ report reaches the caller (a :class:`DeliveryFuture`, or an asyncio future on th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -72,6 +73,7 @@ class ProducerCore:
         transactional: bool = False,
         on_error: ErrorCallback | None = None,
         hooks: ClientHooks | None = None,
+        errors_only: bool = False,
     ) -> None:
         self.backend = backend
         self.hooks = hooks or ClientHooks()
@@ -93,6 +95,29 @@ class ProducerCore:
         # takes over. Two threads taking turns on every report would fight over the GIL on each one.
         self.sends = 0
         self.inline_poll: Callable[[float], int] | None = backend.poll if backend.needs_polling else None
+        # Fire-and-forget sends (Producer.produce) share one report callback: no future, no callback
+        # object per message. A backend without ``fire`` gets a small callback per message instead.
+        self.errors_only = errors_only
+        fire = getattr(backend, "fire", None)
+        if fire is not None:
+            backend.set_report(self.fired_report)  # type: ignore[attr-defined]
+            self.fire: Callable[..., None] = fire
+        else:
+            self.fire = self._fire_with_callback
+        # The fastest path (Producer.produce of bytes without headers, partition or timestamp): straight
+        # into the client library when no serializer and no unguarded before_send hook stands between.
+        self.fire_plain: Callable[[str, bytes | None, bytes | None], None] | None = None
+        self.fire_errors: tuple[type[BaseException], ...] = ()
+        self.send_guard = self.hooks.send_guard
+        plain = getattr(backend, "fire_plain", None)
+        if (
+            plain is not None
+            and self.key_serializer is None
+            and self.value_serializer is None
+            and (not self.hooks.before_send or self.send_guard is not None)
+        ):
+            self.fire_plain = plain
+            self.fire_errors = backend.fire_errors  # type: ignore[attr-defined]
         self._poller: threading.Thread | None = None
         if backend.needs_polling:
             self._poller = threading.Thread(
@@ -102,19 +127,96 @@ class ProducerCore:
 
     # --- the hot path --------------------------------------------------------------------------------
 
-    def encode(
-        self, topic: str, key: Any, value: Any, headers: Headers | None
-    ) -> tuple[bytes | None, bytes | None]:
-        """Serialize key and value; bytes pass through untouched when no serializer is configured."""
-        if self.key_serializer is None:
+    def prepare(
+        self, topic: str, value: Any, key: Any, headers: HeadersInput, timestamp: Any, sent_ns: int
+    ) -> tuple[bytes | None, bytes | None, Headers | None, int | None]:
+        """What every send does before the backend: the observers' headers, key and value serialized
+        (bytes pass through untouched when no serializer is set), the timestamp in ms.
+
+        Returns ``(value, key, headers, timestamp_ms)`` as the backend takes them. Each branch is an
+        attribute check, so the common case calls little but the backend.
+        """
+        native_headers = None if headers is None else normalize_headers(headers)
+        hooks = self.hooks
+        if hooks.before_send:
+            native_headers = hooks.add_headers(topic, native_headers, sent_ns)
+        key_ser, value_ser = self.key_serializer, self.value_serializer
+        if key_ser is not None:
+            raw_key = key_ser(key, SerializationContext(topic, MessageField.KEY, native_headers))
+        elif key is None or type(key) is bytes:
+            raw_key = key
+        else:
             raw_key = as_bytes(key, topic, MessageField.KEY)
+        if value_ser is not None:
+            raw_value = value_ser(value, SerializationContext(topic, MessageField.VALUE, native_headers))
+        elif value is None or type(value) is bytes:
+            raw_value = value
         else:
-            raw_key = self.key_serializer(key, SerializationContext(topic, MessageField.KEY, headers))
-        if self.value_serializer is None:
             raw_value = as_bytes(value, topic, MessageField.VALUE)
-        else:
-            raw_value = self.value_serializer(value, SerializationContext(topic, MessageField.VALUE, headers))
-        return raw_key, raw_value
+        if timestamp is not None and type(timestamp) is not int:
+            timestamp = timestamp_ms(timestamp)
+        return raw_value, raw_key, native_headers, timestamp
+
+    def refuse_futures(self) -> None:
+        """``send()`` needs a report per message; with ``delivery_reports: errors`` there is none."""
+        from kafka_client.errors import ConfigError, ConfigProblem
+
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "producer.delivery_reports",
+                    "send() returns a future that needs a delivery report for every message, and the "
+                    "client library reports only failures in this mode",
+                    value="'errors'",
+                    hint="use produce() (fire-and-forget: failures reach on_error, the metrics and the "
+                    "logs), or set producer.delivery_reports: all",
+                )
+            ]
+        )
+
+    def fire_message(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp: int | None,
+    ) -> None:
+        """Queue one message whose report goes to :meth:`fired_report`, applying the queue-full policy."""
+        try:
+            self.fire(topic, value, key, headers, partition, timestamp)
+        except QueueFullError:
+            report = functools.partial(self.fired_report_of, topic)
+            self.produce_when_full(topic, value, key, headers, partition, timestamp, report)
+        self.sends += 1
+        if not self.sends & (POLL_EVERY - 1) and self.inline_poll is not None:
+            self.inline_poll(0)
+
+    def _fire_with_callback(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp: int | None,
+    ) -> None:
+        report = functools.partial(self.fired_report_of, topic)
+        self.backend_produce(topic, value, key, headers, partition, timestamp, report)
+
+    def fired_report_of(
+        self, topic: str, error: KafkaClientError | None, meta: RecordMetadata | None
+    ) -> None:
+        self.fired_report(error, meta, topic)
+
+    def fired_report(self, error: KafkaClientError | None, meta: RecordMetadata | None, topic: str) -> None:
+        """The report of a fire-and-forget message: observers (with no send time: ``sent_ns`` 0), and
+        failures to ``on_error``."""
+        if self.hooks.after_delivery:
+            self.delivered(topic, error, meta, 0)
+        if error is not None:
+            self.report_error(error)
 
     def produce(
         self,
@@ -234,6 +336,8 @@ class ProducerCore:
                 return 0
             self._closed = True
             self.backend_produce = _refuse_closed
+            self.fire = _refuse_closed
+            self.fire_plain = None
         if self._in_transaction:
             try:
                 self.backend.abort_transaction(timeout)
@@ -325,6 +429,7 @@ def build_producer_core(
         transactional=producer.transactional_id is not None,
         on_error=on_error,
         hooks=hooks,
+        errors_only=producer.delivery_reports == "errors" and backend.name == "confluent",
     )
     return core
 

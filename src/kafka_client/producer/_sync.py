@@ -22,13 +22,9 @@ from kafka_client.producer._core import (
     ErrorCallback,
     HeadersInput,
     ProducerCore,
-    as_bytes,
     build_producer_core,
-    normalize_headers,
-    timestamp_ms,
 )
 from kafka_client.producer._future import DeliveryFuture
-from kafka_client.serialization import MessageField, SerializationContext
 
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
@@ -120,28 +116,13 @@ class Producer(Generic[K, V]):
         meta)`` is called from the reporting thread. Raises :class:`QueueFullError` (policy ``raise``, or
         ``block`` timing out), :class:`SerializationError`, or :class:`KafkaClientError` when closed.
         """
-        # The hot path: each branch is an attribute check; the common case calls little but the backend.
         core = self._core
-        native_headers = None if headers is None else normalize_headers(headers)
-        hooks = core.hooks
-        sent_ns = perf_counter_ns() if hooks.after_delivery else 0
-        if hooks.before_send:
-            native_headers = hooks.add_headers(topic, native_headers, sent_ns)
-        key_ser, value_ser = core.key_serializer, core.value_serializer
-        if key_ser is not None:
-            raw_key = key_ser(key, SerializationContext(topic, MessageField.KEY, native_headers))
-        elif key is None or type(key) is bytes:
-            raw_key = key  # type: ignore[assignment]
-        else:
-            raw_key = as_bytes(key, topic, MessageField.KEY)
-        if value_ser is not None:
-            raw_value = value_ser(value, SerializationContext(topic, MessageField.VALUE, native_headers))
-        elif value is None or type(value) is bytes:
-            raw_value = value  # type: ignore[assignment]
-        else:
-            raw_value = as_bytes(value, topic, MessageField.VALUE)
-        if timestamp is not None and type(timestamp) is not int:
-            timestamp = timestamp_ms(timestamp)
+        if core.errors_only:
+            core.refuse_futures()
+        sent_ns = perf_counter_ns() if core.hooks.after_delivery else 0
+        raw_value, raw_key, native_headers, timestamp = core.prepare(
+            topic, value, key, headers, timestamp, sent_ns
+        )
         future = DeliveryFuture(topic)
         report = functools.partial(_deliver, future, core, on_delivery, sent_ns)
         try:
@@ -152,6 +133,46 @@ class Producer(Generic[K, V]):
         if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
             core.inline_poll(0)
         return future
+
+    def produce(
+        self,
+        topic: str,
+        value: V | None = None,
+        key: K | None = None,
+        headers: HeadersInput = None,
+        partition: int | None = None,
+        timestamp: int | float | dt.datetime | None = None,
+    ) -> None:
+        """Queue one message, fire-and-forget: the fastest way to send.
+
+        No future: a failed delivery reaches ``on_error``, the metrics (messages failed, by error type)
+        and the logs, so nothing fails silently. With ``producer.delivery_reports: errors`` the client
+        library does not even report successful deliveries (see docs/producer.md). Raises like
+        :meth:`send` when the message cannot be queued.
+        """
+        core = self._core
+        plain = core.fire_plain
+        if (
+            plain is not None
+            and headers is None
+            and partition is None
+            and timestamp is None
+            and type(value) is bytes
+            and (key is None or type(key) is bytes)
+            and (core.send_guard is None or core.send_guard.get() is None)
+        ):
+            try:
+                plain(topic, value, key)  # type: ignore[arg-type]  # checked above: bytes or None
+            except core.fire_errors:
+                # raises the translated error, or waits for room, as configured
+                core.fire_message(topic, value, key, None, None, None)  # type: ignore[arg-type]
+                return
+            core.sends += 1
+            if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
+                core.inline_poll(0)
+            return
+        raw_value, raw_key, native_headers, timestamp = core.prepare(topic, value, key, headers, timestamp, 0)
+        core.fire_message(topic, raw_value, raw_key, native_headers, partition, timestamp)
 
     def send_batch(
         self,

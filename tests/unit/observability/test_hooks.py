@@ -121,3 +121,46 @@ def test_an_observer_with_only_some_hooks_costs_nothing_for_the_rest() -> None:
     assert (hooks.before_send, hooks.after_delivery, hooks.process_scope, hooks.on_stats) == ([], [], [], [])
     assert len(hooks.on_error) == 1
     assert hooks.stats_callback() is None
+
+
+class _Guarded:
+    """An observer whose before_send only acts while its context variable is set."""
+
+    def __init__(self, guard: Any) -> None:
+        self.send_guard = guard
+        self.seen: list[str] = []
+
+    def before_send(self, topic: str, headers: Any, sent_ns: int) -> Any:
+        self.seen.append(topic)
+        return headers
+
+
+def test_a_lone_guarded_before_send_exposes_its_guard() -> None:
+    import contextvars
+
+    guard: contextvars.ContextVar[str | None] = contextvars.ContextVar("guard", default=None)
+    hooks = build_hooks([_Guarded(guard)], client_id="c", role="producer", backend="memory")
+    assert hooks.send_guard is guard
+    # two before_send hooks, or a guard that is not a ContextVar: no shortcut, every hook always runs
+    two = build_hooks([_Guarded(guard), _Guarded(guard)], client_id="c", role="producer", backend="memory")
+    assert two.send_guard is None
+    assert build_hooks([_Guarded("x")], client_id="c", role="producer", backend="memory").send_guard is None
+    assert build_hooks([Recorder()], client_id="c", role="producer", backend="memory").send_guard is None
+
+
+def test_produce_reports_fire_and_forget_deliveries_to_observers_without_a_send_time() -> None:
+    cluster = MemoryCluster()
+    cluster.create_topic("t", 1)
+    seen: list[tuple[str, KafkaClientError | None, int, int]] = []
+
+    class Deliveries:
+        def after_delivery(self, topic: str, error: Any, meta: Any, sent_ns: int) -> None:
+            seen.append((topic, error, meta.offset, sent_ns))
+
+    with Producer(
+        bootstrap_servers="memory:1", transport=cluster.producer_backend(), observers=[Deliveries()]
+    ) as p:
+        p.produce("t", b"a")
+        p.produce("t", b"b", key=b"k")
+        assert p.flush(5) == 0
+    assert seen == [("t", None, 0, 0), ("t", None, 1, 0)]

@@ -89,6 +89,9 @@ class LoggingObserver:
         self.on_error = self._log_error
         if role == "producer":
             self.before_send = self._add_correlation_id
+            # It adds a header only inside a correlation scope: the producer skips it (and may take its
+            # fastest path) while this context variable is unset.
+            self.send_guard = _correlation_id
             debug = stdlib_logger.isEnabledFor(logging.DEBUG)
             self.after_delivery = self._log_every_delivery if debug else self._log_failed_delivery
         elif role == "consumer":

@@ -67,6 +67,26 @@ def _error_labels(error: BaseException) -> tuple[str, str]:
     return type(error).__name__, code if isinstance(code, str) else ""
 
 
+def _delivered_from_stats(
+    stats: Mapping[str, Any], failed: Mapping[tuple[str, str, str], int]
+) -> dict[str, int]:
+    """Messages delivered per topic when librdkafka reports only failures: produced to the partition
+    (``msgs``), minus those still queued or in flight, minus the failures reported to us."""
+    failures: dict[str, int] = {}
+    for (topic, _, _), count in failed.items():
+        failures[topic] = failures.get(topic, 0) + count
+    delivered: dict[str, int] = {}
+    for topic, entry in (stats.get("topics") or {}).items():
+        done = 0
+        for partition, p in (entry.get("partitions") or {}).items():
+            if partition == "-1":  # the not-yet-partitioned queue: its messages are counted where they land
+                continue
+            pending = p.get("msgq_cnt", 0) + p.get("xmit_msgq_cnt", 0) + p.get("msgs_inflight", 0)
+            done += p.get("msgs", 0) - pending
+        delivered[topic] = max(0, done - failures.get(topic, 0))
+    return delivered
+
+
 class _ProcessingTimes:
     """The processing-time histogram and failure count of one consumer."""
 
@@ -141,6 +161,10 @@ class MetricsObserver:
         self._collect_errors = 0
         # producer
         self._delivery: dict[str, list[int]] = {}
+        self._untimed: dict[str, int] = {}  # delivered fire-and-forget sends, by topic
+        # delivery_reports: errors (librdkafka): successes are never reported, so "delivered" is read
+        # from the statistics instead (see _delivered_from_stats).
+        self._errors_only_reports = settings is not None and settings.producer.delivery_reports == "errors"
         self._failed: dict[tuple[str, str, str], int] = {}
         self._queue_full = 0
         # consumer
@@ -214,6 +238,9 @@ class MetricsObserver:
     ) -> None:
         """Per message: one dict lookup and two list increments (the count is the histogram's)."""
         if error is None:
+            if not sent_ns:  # a fire-and-forget send (Producer.produce): counted, not timed
+                self._untimed[topic] = self._untimed.get(topic, 0) + 1
+                return
             elapsed = perf_counter_ns() - sent_ns
             counts = self._delivery.get(topic)
             if counts is None:
@@ -322,8 +349,14 @@ class MetricsObserver:
                 buckets, total = _histogram_data(list(counts))
                 snap.add(n.PRODUCER_MESSAGES_DELIVERED, (*c, topic), sum(buckets))
                 snap.histogram(n.PRODUCER_DELIVERY_LATENCY, (*c, topic), buckets, total)
-            for failure, count in self._failed.copy().items():
+            for topic, count in self._untimed.copy().items():
+                snap.add(n.PRODUCER_MESSAGES_DELIVERED, (*c, topic), count)
+            failed = self._failed.copy()
+            for failure, count in failed.items():
                 snap.add(n.PRODUCER_MESSAGES_FAILED, (*c, *failure), count)
+            if self._errors_only_reports and self.backend == "confluent" and self._stats is not None:
+                for topic, count in _delivered_from_stats(self._stats, failed).items():
+                    snap.add(n.PRODUCER_MESSAGES_DELIVERED, (*c, topic), count)
             snap.add(n.PRODUCER_QUEUE_FULL, c, self._queue_full)
             return
         for topic, (count, size) in self._consumed.copy().items():
