@@ -118,18 +118,21 @@ def latency(spec: RunSpec) -> dict[str, Any]:
     consumer = _consumer(spec, False)
     consumer.subscribe([spec.topic])
     latencies: list[int] = []
+    warm: set[int] = set()
     first = threading.Event()
     done = threading.Event()
 
     def receive() -> None:
         clock = time.perf_counter_ns
-        while len(latencies) < total:
+        while len(latencies) < total and not done.is_set():
             message = consumer.poll(0.1)
             if message is None or message.error() is not None:
                 continue
             value = message.value()
             if value[8:9] == b"W":
-                first.set()
+                warm.add(message.partition())
+                if len(warm) >= spec.partitions:
+                    first.set()
                 continue
             latencies.append(clock() - STAMP.unpack_from(value)[0])
         done.set()
@@ -144,6 +147,7 @@ def latency(spec: RunSpec) -> dict[str, Any]:
         producer.poll(0)
 
     sent, elapsed = paced_send(send, spec, first, done)
+    done.set()  # stops the consumer thread if messages are missing (the assertion below says so)
     producer.flush(30)
     thread.join(30)
     consumer.close()

@@ -158,6 +158,7 @@ def latency(spec: RunSpec) -> dict[str, Any]:
     total = int(spec.rate * spec.duration_s)
     consumer: Consumer[bytes, bytes] = Consumer(_settings(spec, "consumer"), topics=[spec.topic])
     latencies: list[int] = []
+    warm: set[int] = set()
     first = threading.Event()
     done = threading.Event()
 
@@ -166,7 +167,9 @@ def latency(spec: RunSpec) -> dict[str, Any]:
         for message in consumer:
             value = message.value
             if value[8:9] == b"W":
-                first.set()
+                warm.add(message.partition)
+                if len(warm) >= spec.partitions:
+                    first.set()
                 continue
             latencies.append(clock() - STAMP.unpack_from(value)[0])
             if len(latencies) == total:
@@ -183,6 +186,7 @@ def latency(spec: RunSpec) -> dict[str, Any]:
             send(spec.topic, value)
 
         sent, elapsed = paced_send(send_one, spec, first, done)
+    consumer.stop()  # ends the iteration if messages are missing (the assertion below says so)
     thread.join(30)
     consumer.close()
     assert len(latencies) == total, (len(latencies), total)

@@ -16,7 +16,8 @@ TICK_S = 0.0005
 def paced_send(
     send: Callable[[bytes], None], spec: RunSpec, first: threading.Event, done: threading.Event
 ) -> tuple[int, float]:
-    """Send warm-up markers until the consumer has one, then ``rate x duration`` stamped messages.
+    """Send warm-up markers until the consumer has read one from every partition, then ``rate x
+    duration`` stamped messages.
 
     A message is ``perf_counter_ns()`` at send (8 bytes), ``P`` (``W`` for a warm-up marker) and padding
     to ``spec.size``. Messages go out on a ~0.5 ms tick (a tick sends what is due), so the rate holds

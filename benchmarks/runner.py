@@ -195,6 +195,7 @@ def run_all(options: RunOptions, log: Callable[[str], None]) -> tuple[list[Measu
                         duration_s=options.latency_seconds,
                         preset=case.preset,
                         group=f"bench-{uuid.uuid4().hex[:10]}",
+                        partitions=options.partitions,
                         native=natives[case.preset],
                     )
                     measurement = run_child(spec)

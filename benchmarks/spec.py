@@ -29,6 +29,7 @@ class RunSpec:
     duration_s: float = 0.0  # latency: how long to send at ``rate``
     preset: str = "default"  # default | low-latency
     group: str = ""
+    partitions: int = 1  # latency: warm-up ends once the consumer has read from this many partitions
     native: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
