@@ -9,6 +9,7 @@ import os
 import platform
 import shlex
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -72,6 +73,21 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def _source() -> dict[str, Any]:
+    """The commit measured, and whether ``src/`` had uncommitted changes (they are measured too)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=RESULTS.parent.parent, capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "src_modified": bool(git("status", "--porcelain", "src")),
+    }
+
+
 def run(args: argparse.Namespace, argv: list[str]) -> Path:
     """Run what ``args`` asks for; write and return the report directory."""
     from benchmarks.report import SCHEMA, write_report
@@ -118,6 +134,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> Path:
             "latency_seconds": options.latency_seconds,
         },
         "versions": _versions(),
+        "source": _source(),
         "contenders": {c.name: c.description for c in options.contenders},
         "cases": cases,
         "targets": evaluate_targets(cases),

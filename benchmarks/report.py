@@ -116,7 +116,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"send for {s['latency_seconds']} s. Ratios are medians over the baseline's median "
         f"(`{BASELINE}`) in this run.",
         "",
-        f"Command: `{report['command']}`",
+        f"Command: `{report['command']}` at commit {report['source']['commit']}"
+        + (" (with uncommitted changes in src/)" if report["source"]["src_modified"] else "")
+        + ".",
         "",
         "## Targets",
         "",

@@ -40,6 +40,7 @@ def test_a_tiny_run_measures_every_case_for_each_contender_and_round(
 
     report = json.loads((out / "report.json").read_text())
     assert report["label"] == "smoke"
+    assert len(report["source"]["commit"]) >= 7
     assert report["settings"] == {
         "quick": True,
         "rounds": 2,

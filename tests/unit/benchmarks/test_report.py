@@ -96,6 +96,7 @@ def _report(cases: list[dict[str, Any]]) -> dict[str, Any]:
         "broker": "embedded Kafka",
         "settings": {"quick": True, "rounds": 3, "messages": 1000, "partitions": 3, "latency_seconds": 1.0},
         "versions": {"confluent-kafka": "2.16.1"},
+        "source": {"commit": "abc1234", "src_modified": False},
         "contenders": {"confluent": "", "kafka-client": "", "confluent-otel": "", "aiokafka": ""},
         "cases": cases,
         "targets": evaluate_targets(cases),
@@ -113,6 +114,7 @@ def test_markdown_has_the_targets_and_one_table_per_case(tmp_path: Path) -> None
     assert text == markdown(report)
     lines = text.splitlines()
     assert lines[0] == "# Benchmark report: unit"
+    assert "Command: `uv run python -m benchmarks run --quick` at commit abc1234." in lines
     assert "| producer fire-and-forget 100B vs raw | 0.84x | >= 0.75x (aim 0.9x) | met | 0.84x |" in lines
     assert (
         "| producer fire-and-forget 100B, absolute | 380,000 msg/s | >= 300,000 msg/s | met | 0.84x |"
