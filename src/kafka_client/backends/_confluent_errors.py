@@ -44,6 +44,43 @@ _BY_NAME: dict[str, type[KafkaClientError]] = {
 }
 
 
+_DENIED_RESOURCES = (
+    ("TRANSACTIONAL_ID", "TRANSACTIONAL_ID"),
+    ("TRANSACTIONALID", "TRANSACTIONAL_ID"),
+    ("TOPIC", "TOPIC"),
+    ("GROUP", "GROUP"),
+    ("CLUSTER", "CLUSTER"),
+)
+_DENIED_OPERATIONS = (
+    ("delivery to", "WRITE"),
+    ("producing", "WRITE"),
+    ("reading watermarks", "DESCRIBE"),
+    ("describing", "DESCRIBE"),
+    ("listing", "DESCRIBE"),
+    ("committing", "READ"),
+    ("consuming", "READ"),
+    ("fetching", "READ"),
+    ("creating", "CREATE"),
+    ("deleting", "DELETE"),
+    ("altering", "ALTER"),
+)
+
+
+def authorization_detail(code: str, what: str, name: str | None = None) -> str:
+    """``"; denied: WRITE on TOPIC 'orders'"`` for an authorization error, from its code and the call.
+
+    Both backends append it to an AuthorizationError's message, so the operator sees which ACL is
+    missing (the operation guessed from what the client was doing; the name when it is known).
+    """
+    upper = code.upper().replace("_", "")
+    resource = next((ours for key, ours in _DENIED_RESOURCES if key.replace("_", "") in upper), "a resource")
+    operation = next((op for prefix, op in _DENIED_OPERATIONS if what.lower().startswith(prefix)), None)
+    if name is None and "'" in what:
+        name = what.split("'")[1]
+    target = f"{resource} {name!r}" if name else resource
+    return f"; denied: {operation} on {target}" if operation else f"; denied on {target}"
+
+
 def error_from_kafka_error(
     error: Any, what: str, default: type[KafkaClientError] = KafkaClientError
 ) -> KafkaClientError:
@@ -54,6 +91,8 @@ def error_from_kafka_error(
     name = error.name()
     cls = _BY_NAME.get(name, default)
     text = f"{what}: {error.str()} [{name}]"
+    if cls is AuthorizationError:
+        text += authorization_detail(name, what)
     exc: KafkaClientError
     if cls is TransactionError or (default is TransactionError and cls is KafkaClientError):
         exc = TransactionError(text, abortable=error.txn_requires_abort(), retriable=error.retriable())

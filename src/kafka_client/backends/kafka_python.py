@@ -79,6 +79,12 @@ def translate(
     """Map a kafka-python exception to the kafka_client exception naming the problem."""
     cls = _classify(exc, default)
     text = f"{what}: {exc} [{type(exc).__name__}]"
+    if cls is AuthorizationError:
+        from kafka_client.backends._confluent_errors import authorization_detail
+
+        # kafka-python puts the denied topic or group after the error's description.
+        named = str(exc).rpartition(": ")[2].strip() if ": " in str(exc) else None
+        text += authorization_detail(type(exc).__name__, what, None if "'" in what else named)
     result: KafkaClientError
     if cls is TransactionError:
         abortable = isinstance(exc, _kafka().errors.TransactionAbortableError)

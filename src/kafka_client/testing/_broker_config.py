@@ -8,6 +8,14 @@ from dataclasses import dataclass
 from kafka_client.testing._certs import TestPKI
 
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+# OAUTHBEARER is enabled too, with Kafka's unsecured JWT validator (development mode: any unsigned
+# token with a ``sub`` claim and a future ``exp`` is accepted; ``sub`` becomes the principal).
+ENABLED_SASL_MECHANISMS = (*SASL_MECHANISMS, "OAUTHBEARER")
+_OAUTH_MODULE = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+_OAUTH_UNSECURED_VALIDATOR = (
+    "org.apache.kafka.common.security.oauthbearer.internals.unsecured."
+    "OAuthBearerUnsecuredValidatorCallbackHandler"
+)
 _PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
 _SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
 # Certificates carry CN=<user>; map that to the principal User:<user>, the same name SASL gives.
@@ -75,13 +83,15 @@ def server_properties(layout: BrokerLayout, overrides: Mapping[str, str]) -> str
         props["allow.everyone.if.no.acl.found"] = "false"
     sasl_listeners = [name for name in ports if name.startswith("SASL_")]
     if sasl_listeners:
-        props["sasl.enabled.mechanisms"] = ",".join(SASL_MECHANISMS)
+        props["sasl.enabled.mechanisms"] = ",".join(ENABLED_SASL_MECHANISMS)
         plain_users = " ".join(f'user_{u}="{p}"' for u, p in layout.users.items())
         for name in sasl_listeners:
             prefix = f"listener.name.{name.lower()}"
             props[f"{prefix}.plain.sasl.jaas.config"] = f"{_PLAIN_MODULE} required {plain_users};"
             for mechanism in ("scram-sha-256", "scram-sha-512"):
                 props[f"{prefix}.{mechanism}.sasl.jaas.config"] = f"{_SCRAM_MODULE} required;"
+            props[f"{prefix}.oauthbearer.sasl.jaas.config"] = f"{_OAUTH_MODULE} required;"
+            props[f"{prefix}.oauthbearer.sasl.server.callback.handler.class"] = _OAUTH_UNSECURED_VALIDATOR
     if layout.pki is not None:
         props.update(
             {
