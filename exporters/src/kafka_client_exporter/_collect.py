@@ -140,8 +140,9 @@ class KafkaReader:
             listed = self._step(readings, "list_groups", lambda: self.admin.list_groups(timeout=self.timeout))
         except _Failed:
             return
-        wanted = [g.group_id for g in listed if self.settings.groups.matches(g.group_id)]
-        topics = self.settings.topics
+        wanted_group = self.settings.groups.matcher()
+        wanted = [g.group_id for g in listed if wanted_group(g.group_id)]
+        topics = self.settings.topics.matcher()
         internal = self.settings.include_internal_topics
         groups: dict[str, ConsumerGroupLag] = {}
         chunks = [wanted[i : i + GROUP_CHUNK] for i in range(0, len(wanted), GROUP_CHUNK)]
@@ -150,7 +151,7 @@ class KafkaReader:
         def keep(topic: str) -> bool:
             verdict = allowed.get(topic)
             if verdict is None:
-                verdict = topics.matches(topic) and (internal or topic not in INTERNAL_TOPICS)
+                verdict = topics(topic) and (internal or topic not in INTERNAL_TOPICS)
                 allowed[topic] = verdict
             return verdict
 
@@ -196,7 +197,8 @@ class KafkaReader:
             )
         except _Failed:
             return
-        names = [t.name for t in listed if self.settings.topics.matches(t.name)]
+        wanted_topic = self.settings.topics.matcher()
+        names = [t.name for t in listed if wanted_topic(t.name)]
         described: dict[str, TopicDescription] = {}
         for start in range(0, len(names), TOPIC_CHUNK):
             chunk = names[start : start + TOPIC_CHUNK]

@@ -21,7 +21,7 @@ from kafka_client.admin import (
     Watermarks,
 )
 from kafka_client_exporter import metric_names as m
-from kafka_client_exporter._render import SeriesWriter, format_value
+from kafka_client_exporter._render import SeriesWriter, escape_label_value, format_value
 from kafka_client_exporter._status import Status, worst
 
 __all__ = [
@@ -35,6 +35,17 @@ __all__ = [
 ]
 
 _STATUSES = tuple(Status)
+#: The metrics :func:`write_group_partitions` writes (the series cap takes them back per group).
+GROUP_PARTITION_METRICS = (
+    m.CONSUMERGROUP_LAG,
+    m.CONSUMERGROUP_PARTITION_UNCOMMITTED,
+    m.CONSUMERGROUP_CURRENT_OFFSET,
+    m.CONSUMERGROUP_LAG_SECONDS,
+    m.CONSUMERGROUP_RETENTION_MARGIN,
+    m.CONSUMERGROUP_LAST_COMMIT_CHANGE,
+    m.CONSUMERGROUP_PARTITION_STATUS_CODE,
+    m.CONSUMERGROUP_PARTITION_STATUS,
+)
 #: Per status, the ends (status label, value) of its five ``..._status`` lines.
 _STATUS_SUFFIXES = {
     status: tuple(f',status="{c.name}"}} {int(c is status)}\n' for c in _STATUSES) for status in _STATUSES
@@ -171,9 +182,17 @@ def write_group_partitions(out: SeriesWriter, cluster: str, group: str, views: l
     code_p, code_lines = out.sink(m.CONSUMERGROUP_PARTITION_STATUS_CODE)
     status_p, status_lines = out.sink(m.CONSUMERGROUP_PARTITION_STATUS)
     written = 0
+    # The label text: the (cluster, group) part once, the topic part once per topic.
+    head = out.body(m.CONSUMERGROUP_MEMBERS, (cluster, group))
+    topic_label, partition_label = (out.profile.label_name(label) for label in ("topic", "partition"))
+    topic_bodies: dict[str, str] = {}
     for view in views:
         row = view.row
-        body = out.body(m.CONSUMERGROUP_LAG, (cluster, group, row.topic, row.partition))
+        topic_body = topic_bodies.get(row.topic)
+        if topic_body is None:
+            topic_body = f'{head},{topic_label}="{escape_label_value(row.topic)}",{partition_label}="'
+            topic_bodies[row.topic] = topic_body
+        body = f'{topic_body}{row.partition}"'
         committed = row.committed_offset
         if committed is None:
             uncommitted_lines.append(f"{uncommitted_p}{body}}} 1\n")

@@ -57,31 +57,36 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/metrics":
             gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
             exposition = self.server.exposition
-            body = exposition.render_gzip() if gzipped else exposition.render()
+            chunks = (exposition.render_gzip(),) if gzipped else exposition.chunks()
             extra = {"Content-Encoding": "gzip"} if gzipped else {}
-            self._send(HTTPStatus.OK, body, Exposition.CONTENT_TYPE, extra, head)
+            self._send(HTTPStatus.OK, chunks, Exposition.CONTENT_TYPE, extra, head)
         elif path in ("/healthz", "/readyz"):
             probe = self.server.liveness if path == "/healthz" else self.server.readiness
             ok, details = probe()
             body = json.dumps({"status": "ok" if ok else "fail", **details}, sort_keys=True).encode()
             status = HTTPStatus.OK if ok else HTTPStatus.SERVICE_UNAVAILABLE
-            self._send(status, body, "application/json", {}, head)
+            self._send(status, (body,), "application/json", {}, head)
         elif path == "/":
-            self._send(HTTPStatus.OK, _INDEX, "text/html; charset=utf-8", {}, head)
+            self._send(HTTPStatus.OK, (_INDEX,), "text/html; charset=utf-8", {}, head)
         else:
-            self._send(HTTPStatus.NOT_FOUND, b"not found: try /metrics\n", "text/plain", {}, head)
+            self._send(HTTPStatus.NOT_FOUND, (b"not found: try /metrics\n",), "text/plain", {}, head)
 
     def _send(
-        self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str], head: bool
+        self,
+        status: HTTPStatus,
+        body: tuple[bytes, ...],
+        content_type: str,
+        headers: dict[str, str],
+        head: bool,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(sum(len(chunk) for chunk in body)))
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
         if not head:
-            self.wfile.write(body)
+            self.wfile.writelines(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         _log.debug("http: " + format, *args)

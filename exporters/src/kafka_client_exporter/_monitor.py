@@ -24,6 +24,7 @@ from kafka_client.admin import (
 from kafka_client_exporter import metric_names as m
 from kafka_client_exporter._collect import Readings
 from kafka_client_exporter._families import (
+    GROUP_PARTITION_METRICS,
     PartitionView,
     write_acls,
     write_cluster,
@@ -139,7 +140,7 @@ class ClusterMonitor:
             write_group(out, cluster, readings.groups[group], views[group], self._data_loss.get(group, {}))
         dropped = 0
         for group in groups:
-            mark = out.mark()
+            mark = out.mark(GROUP_PARTITION_METRICS)
             write_group_partitions(out, cluster, group, views[group])
             if out.count > budget:  # the cap: this group's per-partition series go, whole
                 dropped += out.rollback(mark)

@@ -8,10 +8,10 @@ result, so a scrape costs a dictionary look-up and a socket write.
 
 from __future__ import annotations
 
-import gzip
 import math
 import threading
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
 
 from kafka_client_exporter.metric_names import METRICS, Profile
 
@@ -116,26 +116,30 @@ class SeriesWriter:
             lines = self.lines[name] = []
         return out_name + "{", lines
 
-    def mark(self) -> tuple[int, dict[str, int]]:
-        """A point to :meth:`rollback` to (lines written since are taken back)."""
-        return self.count, {name: len(lines) for name, lines in self.lines.items()}
+    def mark(self, names: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """A point to :meth:`rollback` to: lines of the metrics ``names`` written since are taken back."""
+        lines = self.lines
+        return self.count, {name: len(lines[name]) if name in lines else 0 for name in names}
 
     def rollback(self, mark: tuple[int, dict[str, int]]) -> int:
         """Take back the lines written since ``mark`` (not across :meth:`freeze`); returns how many."""
         count, lengths = mark
-        for name, lines in self.lines.items():
-            del lines[lengths.get(name, 0) :]
+        for name, length in lengths.items():
+            if name in self.lines:
+                del self.lines[name][length:]
         taken, self.count = self.count - count, count
         return taken
 
     def freeze(self) -> SeriesWriter:
-        """Turn the lines written so far into bytes blocks (idempotent); returns self."""
-        blocks = self.blocks
-        for name, lines in self.lines.items():
+        """Turn the lines written so far into bytes blocks (idempotent); returns self. Each metric's
+        lines are released as soon as its block is made, so the peak is one metric's text, not all."""
+        blocks, lines_of = self.blocks, self.lines
+        for name in list(lines_of):
+            lines = lines_of.pop(name)
             if lines:
                 block = "".join(lines).encode()
+                del lines[:]
                 blocks[name] = blocks[name] + block if name in blocks else block
-        self.lines = {}
         return self
 
     def absorb(self, other: SeriesWriter) -> None:
@@ -149,7 +153,12 @@ class SeriesWriter:
 
 
 class Exposition:
-    """The merged, cached exposition of every cluster; thread-safe (collector threads update it)."""
+    """The merged, cached exposition of every cluster; thread-safe (collector threads update it).
+
+    The text is never joined into one more copy: :meth:`chunks` is the HELP/TYPE headers and each
+    cluster's per-metric blocks in order (references), written to the socket one after the other;
+    only the gzip form (what Prometheus asks for) is a separate, much smaller, buffer.
+    """
 
     CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -158,10 +167,18 @@ class Exposition:
         self._parts: dict[str, SeriesWriter] = {}
         self._lock = threading.Lock()
         self._version = 0
-        self._rendered: bytes | None = None
+        self._chunks: tuple[bytes, ...] = ()
+        self._chunks_version = -1
         self._gzipped: bytes | None = None
-        self._cached_version = -1
-        self._rendering = False
+        self._gzipped_version = -1
+        self._compressing = False
+        self._heads = {
+            name: (
+                f"# HELP {profile.metric_name(name)} {_escape_help(spec.help)}\n"
+                f"# TYPE {profile.metric_name(name)} {spec.kind}\n"
+            ).encode()
+            for name, spec in METRICS.items()
+        }
 
     def update(self, key: str, writer: SeriesWriter) -> None:
         """Replace the series of ``key`` (a cluster name, or ``""`` for exporter-wide series)."""
@@ -176,50 +193,56 @@ class Exposition:
             self._parts.pop(key, None)
             self._version += 1
 
-    def prerender(self) -> None:
-        """Render and compress the current series now (a collector calls it after :meth:`update`),
-        outside the lock: meanwhile scrapes keep getting the previous complete exposition."""
+    def chunks(self) -> tuple[bytes, ...]:
+        """The exposition as consecutive byte strings (cheap: references to the cached blocks)."""
         with self._lock:
-            if self._cached_version == self._version:
-                return
-            version, parts = self._version, [self._parts[k].blocks for k in sorted(self._parts)]
-            self._rendering = self._rendered is not None
-        try:
-            rendered = self._join(parts)
-            gzipped = gzip.compress(rendered, compresslevel=1)
-        finally:
-            with self._lock:
-                self._rendering = False
-        with self._lock:
-            if version == self._version:
-                self._rendered, self._gzipped, self._cached_version = rendered, gzipped, version
+            return self._chunks_locked()
+
+    def _chunks_locked(self) -> tuple[bytes, ...]:
+        if self._chunks_version != self._version:
+            parts = [self._parts[key].blocks for key in sorted(self._parts)]
+            out: list[bytes] = []
+            for name, head in self._heads.items():
+                blocks = [part[name] for part in parts if name in part]
+                if blocks:
+                    out.append(head)
+                    out.extend(blocks)
+            self._chunks, self._chunks_version = tuple(out), self._version
+        return self._chunks
 
     def render(self) -> bytes:
-        """The whole exposition: the cached one unless an update came since (then rendered here,
-        except while a collector is rendering it: the previous one is served meanwhile)."""
+        """The whole exposition as one byte string (a copy: scrapes use :meth:`chunks`)."""
+        return b"".join(self.chunks())
+
+    def prerender(self) -> None:
+        """Compress the current exposition now (a collector calls it after :meth:`update`), outside
+        the lock: meanwhile gzip scrapes keep getting the previous complete exposition."""
         with self._lock:
-            if self._rendered is None or (self._cached_version != self._version and not self._rendering):
-                parts = [self._parts[k].blocks for k in sorted(self._parts)]
-                self._rendered, self._gzipped = self._join(parts), None
-                self._cached_version = self._version
-            return self._rendered
+            if self._gzipped_version == self._version:
+                return
+            version, chunks = self._version, self._chunks_locked()
+            self._compressing = self._gzipped is not None
+        try:
+            gzipped = _gzip(chunks)
+        finally:
+            with self._lock:
+                self._compressing = False
+        with self._lock:
+            if version == self._version:
+                self._gzipped, self._gzipped_version = gzipped, version
 
     def render_gzip(self) -> bytes:
-        """The exposition, gzip-compressed (also cached)."""
-        body = self.render()
+        """The exposition, gzip-compressed: cached per update (compressed here when no collector
+        is compressing it; while one is, the previous one is served)."""
         with self._lock:
-            if self._gzipped is None or self._rendered is not body:
-                self._gzipped = gzip.compress(body, compresslevel=1)
+            stale = self._gzipped_version != self._version
+            if self._gzipped is None or (stale and not self._compressing):
+                self._gzipped, self._gzipped_version = _gzip(self._chunks_locked()), self._version
             return self._gzipped
 
-    def _join(self, parts: list[dict[str, bytes]]) -> bytes:
-        chunks: list[bytes] = []
-        for name, spec in METRICS.items():
-            blocks = [part[name] for part in parts if name in part]
-            if not blocks:
-                continue
-            out_name = self.profile.metric_name(name)
-            head = f"# HELP {out_name} {_escape_help(spec.help)}\n# TYPE {out_name} {spec.kind}\n"
-            chunks.append(head.encode())
-            chunks.extend(blocks)
-        return b"".join(chunks)
+
+def _gzip(chunks: Sequence[bytes]) -> bytes:
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)  # wbits 31: the gzip container
+    out = [compressor.compress(chunk) for chunk in chunks]
+    out.append(compressor.flush())
+    return b"".join(out)
