@@ -1,4 +1,4 @@
-"""``python -m benchmarks run``: the side-by-side benchmark; ``child`` is its per-measurement process."""
+"""The `python -m benchmarks` command line: `run`, `list`, `memory`, `publish` (and the runner's `child`)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--publish", action="store_true", help="also put the report into docs/performance.md")
     commands.add_parser("list", help="list cases and contenders")
+    commands.add_parser("memory", help="RSS added by each import a default Producer needs")
     publish = commands.add_parser("publish", help="put a report into docs/performance.md (default: latest)")
     publish.add_argument("report_dir", nargs="?", type=Path, default=RESULTS / "latest")
     child = commands.add_parser("child", help=argparse.SUPPRESS)
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``python -m benchmarks``."""
+    """Parse ``argv`` (default: the process's arguments) and run the command."""
     argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
     if args.command == "child":
@@ -166,6 +167,10 @@ def main(argv: list[str] | None = None) -> None:
 
         publish(args.report_dir)
         print(f"published {args.report_dir} into {PAGE}")
+    elif args.command == "memory":
+        from benchmarks.memory import table
+
+        print(table())
     elif args.command == "list":
         for case in CASES.values():
             print(f"case       {case.id:26s} {case.title}")
@@ -173,7 +178,3 @@ def main(argv: list[str] | None = None) -> None:
             print(f"contender  {contender.name:26s} {contender.description}")
     else:
         run(args, argv)
-
-
-if __name__ == "__main__":
-    main()

@@ -31,7 +31,7 @@ DEFAULTS = [
 def main(argv: list[str]) -> None:
     """Run the overhead slice; options given on the command line win over :data:`DEFAULTS`."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    cli = importlib.import_module("benchmarks.__main__")
+    cli = importlib.import_module("benchmarks.cli")
     given = {arg.split("=", 1)[0] for arg in argv if arg.startswith("--")}
     defaults = [
         part
