@@ -44,6 +44,13 @@ class Observer(Protocol):
       of one message / one batch (a tracing span, a log context).
     - ``on_commit(offsets, error, seconds)``, ``on_rebalance(kind, partitions)`` (kind: "assign",
       "revoke", "lost"), ``on_error(error)``, ``on_stats(stats)``, ``on_close()``.
+    - ``on_dead_letter(topic, dlq_topic, error)``: ``run(..., dead_letter_queue=...)`` wrote a message of
+      ``topic`` to ``dlq_topic`` and the broker acknowledged it; ``error`` is why (the handler's exception,
+      or the DeserializationError of a poison pill).
+    - ``on_circuit_state(name, state)``: the circuit breaker ``name`` is now in ``state`` (a
+      ``CircuitState``). Not gathered here: a consumer's ``run(..., circuit_breaker=breaker)`` registers
+      the observers that have it with the breaker (``breaker.add_observer``), which reports the current
+      state at once and then every change.
     - ``bind(client_id, role, backend)``: called once when the client is built.
     - ``send_guard``: an attribute, a :class:`contextvars.ContextVar` whose value is None whenever
       ``before_send`` would leave the headers as they are (the logging plugin's correlation ID). A
@@ -69,6 +76,7 @@ class ClientHooks:
     on_error: list[Callable[[KafkaClientError], None]] = field(default_factory=list)
     on_stats: list[Callable[[Mapping[str, Any]], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)
+    on_dead_letter: list[Callable[[str, str, BaseException], None]] = field(default_factory=list)
     send_guard: ContextVar[Any] | None = None
     """Set when one observer's ``before_send`` is the only one and it has a guard (see Observer)."""
 
@@ -147,6 +155,7 @@ _HOOK_NAMES = (
     "on_error",
     "on_stats",
     "on_close",
+    "on_dead_letter",
 )
 
 

@@ -7,8 +7,9 @@ it closes, the first failure opens it again).
 
 Every state change is logged on ``kafka_client.resilience`` (WARNING when opening, INFO otherwise), told
 to the ``on_state_change`` listeners, and to every observer having an ``on_circuit_state(name, state)``
-method (the metrics plugin counts them). The consumer's ``run(..., circuit_breaker=...)`` pauses its
-partitions while the circuit is open, so a downstream outage does not spin or flood the dead-letter queue.
+method (the metrics plugin exports them). The consumer's ``run(..., circuit_breaker=...)`` registers its
+client's observers with the breaker, and pauses its partitions while the circuit is open, so a
+downstream outage does not spin or flood the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class CircuitBreaker:
         clock: a monotonic clock in seconds (inject a fake one in tests).
         on_state_change: listeners called as ``listener(breaker, old, new)`` after each change.
         observers: objects told ``observer.on_circuit_state(name, state)`` after each change (those that
-            lack the method are skipped), e.g. the Prometheus metrics observer.
+            lack the method are skipped), e.g. the Prometheus metrics observer. A consumer's ``run()``
+            adds its client's observers itself (:meth:`add_observer`).
         ignore: exception types that :meth:`call` does not count as failures (nor as successes).
 
     Thread-safe: one lock guards the counts; listeners run outside it.
@@ -139,6 +141,35 @@ class CircuitBreaker:
     def add_listener(self, listener: StateListener) -> None:
         """Call ``listener(breaker, old, new)`` after every future state change."""
         self._listeners.append(listener)
+
+    def add_observer(self, observer: Any) -> bool:
+        """Tell ``observer.on_circuit_state(name, state)`` the current state now, then every change.
+
+        What ``Consumer.run(..., circuit_breaker=breaker)`` does with its client's observers, so their
+        metrics and logs follow the breaker. Adding an observer twice (or one given to the constructor)
+        changes nothing; an object without ``on_circuit_state`` is skipped. Returns whether it was added.
+        """
+        if not hasattr(observer, "on_circuit_state"):
+            return False
+        changes: list[tuple[CircuitState, CircuitState, str]] = []
+        with self._lock:
+            if any(known is observer for known in self._observers):
+                return False
+            self._refresh(changes)
+            # copy on write: _changed() iterates the list outside the lock
+            self._observers = [*self._observers, observer]
+            state = self._state
+        self._changed(changes)
+        try:
+            observer.on_circuit_state(self.name, state)
+        except Exception:
+            _log.exception("an observer's on_circuit_state hook raised")
+        return True
+
+    def remove_observer(self, observer: Any) -> None:
+        """Stop telling ``observer`` about state changes (nothing happens if it was not told)."""
+        with self._lock:
+            self._observers = [known for known in self._observers if known is not observer]
 
     def _changed(self, changes: list[tuple[CircuitState, CircuitState, str]]) -> None:
         for old, new, why in changes:

@@ -95,6 +95,18 @@ class MessageHandling:
         self.wait_in_place = wait_in_place
         # A message rewound while the circuit was open keeps its attempts when it comes back.
         self._carried: dict[tuple[TopicPartition, int], RetrySchedule] = {}
+        if circuit_breaker is not None:
+            # the client's metrics and logs follow the breaker: its state now, then every change
+            for observer in core.hooks.observers:
+                circuit_breaker.add_observer(observer)
+
+    def dead_lettered(self, step: _DeadLetter, dlq_topic: str) -> None:
+        """Tell the client's observers that ``step``'s message is in ``dlq_topic`` (acknowledged)."""
+        for hook in self.core.hooks.on_dead_letter:
+            try:
+                hook(step.message.topic, dlq_topic, step.error)
+            except Exception:  # an observer's bug must not stop consumption: the write is done
+                _log.exception("an observer's on_dead_letter hook raised")
 
     def plan(self, item: Message[Any, Any] | PoisonPill) -> Plan:
         """The steps for one fetched item; the generator's return value is its :class:`Outcome`."""
@@ -169,7 +181,10 @@ class MessageHandling:
                     reply = sleep(step.seconds)
                 elif isinstance(step, _DeadLetter):
                     assert self.dlq is not None
-                    self.dlq.send(step.message, step.error, step.attempts, self.group_id, stage=step.stage)
+                    meta = self.dlq.send(
+                        step.message, step.error, step.attempts, self.group_id, stage=step.stage
+                    )
+                    self.dead_lettered(step, meta.topic)
                 else:  # pragma: no cover - only the concurrent (async) runner waits in place
                     raise AssertionError(f"unexpected step {step!r}")
         except StopIteration as done:
@@ -203,9 +218,10 @@ class MessageHandling:
                     reply = await sleep(step.seconds)
                 elif isinstance(step, _DeadLetter):
                     assert self.dlq is not None
-                    await self.dlq.send_async(
+                    meta = await self.dlq.send_async(
                         step.message, step.error, step.attempts, self.group_id, stage=step.stage
                     )
+                    self.dead_lettered(step, meta.topic)
                 elif isinstance(step, _WaitForCircuit):
                     assert wait_for_circuit is not None
                     reply = await wait_for_circuit(step.message)

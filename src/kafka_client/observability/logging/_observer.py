@@ -51,6 +51,9 @@ class LoggingObserver:
       else a new one) is current, and log lines carry ``topic``, ``partition``, ``offset``, ``client_id``,
       ``correlation_id`` (plus ``trace_id``/``span_id`` when traced). Rebalances are logged at INFO (lost
       partitions at WARNING), commit failures and client errors at WARNING.
+    - Circuit breakers (``on_circuit_state``; a consumer's ``run(..., circuit_breaker=...)`` reports to
+      it): each state change of a breaker, with ``breaker`` and ``state`` fields, at WARNING when it
+      opens and INFO otherwise; the report of a breaker's unchanged (initial) state is not logged.
     - ``observability.log_level`` sets the level of the ``kafka_client`` loggers; ``observability.debug``
       turns on librdkafka's / kafka-python's debug logs. Secrets in the settings are registered for
       redaction. Events go to stdlib ``logging`` (loggers ``kafka_client.producer`` /
@@ -67,6 +70,7 @@ class LoggingObserver:
         self._level = logging.getLevelName(observability.log_level)
         self._client_id = settings.client_id
         self._last_logged: object = None
+        self._circuit_states: dict[str, str] = {}
         register_settings_secrets(settings)
 
     def bind(self, client_id: str, role: str, backend: str) -> None:
@@ -165,6 +169,19 @@ class LoggingObserver:
         self._log.log(level, f"{message}: {listed}", rebalance=kind, partition_count=len(partitions))
 
     # --- both --------------------------------------------------------------------------------------
+
+    def on_circuit_state(self, name: str, state: str) -> None:
+        """Log a circuit breaker's state change (one line per change; a breaker starts closed)."""
+        value = str(state)
+        previous = self._circuit_states.get(name, "closed")
+        self._circuit_states[name] = value
+        if value == previous:
+            return
+        level = logging.WARNING if value == "open" else logging.INFO
+        log = getattr(self, "_log", None)
+        if log is None:  # told before bind(): a breaker given this observer directly
+            return
+        log.log(level, f"circuit breaker {name!r}: {previous} -> {value}", breaker=name, state=value)
 
     def _log_error(self, error: KafkaClientError) -> None:
         if error is self._last_logged:

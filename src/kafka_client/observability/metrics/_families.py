@@ -5,7 +5,9 @@ Kept free of prometheus_client so building a client never imports it; only a scr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from kafka_client.observability.metrics import names as n
@@ -31,8 +33,14 @@ COMMIT_BUCKETS: tuple[float, ...] = (
 
 @dataclass(frozen=True)
 class Family:
-    """One metric family. ``merge`` says how two clients with the same label values combine in a shared
-    registry (same ``client_id`` twice in a process): counts add up, window statistics take the max."""
+    """One metric family the library exports: what dashboards, alert rules and docs are generated from.
+
+    ``name`` (a constant of :mod:`~kafka_client.observability.metrics.names`), ``kind`` (counter, gauge,
+    histogram), ``help``, ``labels`` (the label names, in order; the scrape adds job/instance),
+    ``buckets`` (histograms' upper bounds, in seconds), and ``merge``: how two clients with the same
+    label values combine in a shared registry (same ``client_id`` twice in a process): counts add up,
+    window statistics take the max.
+    """
 
     name: str
     kind: Kind
@@ -46,6 +54,7 @@ _C = ("client_id",)
 _CR = ("client_id", "role")
 _CRB = ("client_id", "role", "broker")
 
+#: Every family, in exposition order (see :func:`metric_families` for the lookup by name).
 FAMILIES: tuple[Family, ...] = (
     # producer, from hooks
     Family(n.PRODUCER_MESSAGES_DELIVERED, "counter", "Messages acknowledged by the broker.", (*_C, "topic")),
@@ -153,6 +162,20 @@ FAMILIES: tuple[Family, ...] = (
     Family(n.BROKER_RTT_P99, "gauge", "99th percentile request round-trip time (window).", _CRB, "max"),
     Family(n.BROKER_THROTTLE_AVG, "gauge", "Mean broker throttle time (window).", _CRB, "max"),
     Family(n.BROKER_THROTTLE_MAX, "gauge", "Largest broker throttle time (window).", _CRB, "max"),
+    # both roles: circuit breakers (on_circuit_state)
+    Family(
+        n.CIRCUIT_BREAKER_STATE,
+        "gauge",
+        "1 for the circuit breaker's current state (closed, half_open, open), 0 for the others.",
+        (*_CR, "breaker", "state"),
+        "max",
+    ),
+    Family(
+        n.CIRCUIT_BREAKER_TRANSITIONS,
+        "counter",
+        "Circuit breaker state changes, by the state entered.",
+        (*_CR, "breaker", "to_state"),
+    ),
     # the plugin itself
     Family(n.STATISTICS_AGE, "gauge", "Seconds since the backend last reported statistics.", _CR, "max"),
     Family(
@@ -164,3 +187,16 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 BY_NAME: dict[str, Family] = {family.name: family for family in FAMILIES}
+_READ_ONLY = MappingProxyType(BY_NAME)
+
+
+def metric_families() -> Mapping[str, Family]:
+    """Every metric family the library exports, by name, in exposition order (read-only).
+
+    For code generated from the metrics, like the Grafana dashboards and alert rules in ``dashboards/``::
+
+        from kafka_client.observability.metrics import metric_families, names
+
+        metric_families()[names.CONSUMER_DLQ_MESSAGES].labels  # ('client_id', 'topic', 'dlq_topic')
+    """
+    return _READ_ONLY

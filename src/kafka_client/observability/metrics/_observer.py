@@ -178,6 +178,8 @@ class MetricsObserver:
         self._dlq: dict[tuple[str, str], int] = {}
         # both
         self._errors: dict[tuple[str, str], int] = {}
+        self._circuit_states: dict[str, str] = {}  # breaker name -> current state
+        self._circuit_transitions: dict[tuple[str, str], int] = {}  # (breaker, state entered) -> count
 
     # --- exposition ---------------------------------------------------------------------------------
 
@@ -310,11 +312,37 @@ class MetricsObserver:
             self._assigned = self._assigned - set(partitions)
 
     def record_dlq(self, topic: str, dlq_topic: str) -> None:
-        """Count one message routed from ``topic`` to the dead-letter topic ``dlq_topic``."""
+        """Count one message routed from ``topic`` to the dead-letter topic ``dlq_topic``.
+
+        ``Consumer.run(..., dead_letter_queue=...)`` counts its routings itself (``on_dead_letter``);
+        call this only for messages the application dead-letters by other means.
+        """
         key = (topic, dlq_topic)
         self._dlq[key] = self._dlq.get(key, 0) + 1
 
     on_dlq = record_dlq
+
+    def on_dead_letter(self, topic: str, dlq_topic: str, error: BaseException) -> None:
+        """A message of ``topic`` was written to ``dlq_topic`` (acknowledged) by the run's dead-letter
+        queue: counted by topic pair; the error's class is in the dead letter's headers, not a label."""
+        self.record_dlq(topic, dlq_topic)
+
+    # --- hooks: circuit breakers (either role) ------------------------------------------------------
+
+    def on_circuit_state(self, name: str, state: str) -> None:
+        """The circuit breaker ``name`` is now in ``state`` (a ``CircuitState``, i.e. a str).
+
+        Sets the state gauge, and counts a transition when the state differs from the last one this
+        observer knew for the breaker (a breaker it has not heard of yet is closed, as every breaker
+        starts): the report of the current state a consumer run sends when it starts using a breaker
+        creates the series without counting a transition.
+        """
+        value = str(state)
+        previous = self._circuit_states.get(name, "closed")
+        self._circuit_states[name] = value
+        if value != previous:
+            key = (name, value)
+            self._circuit_transitions[key] = self._circuit_transitions.get(key, 0) + 1
 
     # --- scrape time --------------------------------------------------------------------------------
 
@@ -344,6 +372,13 @@ class MetricsObserver:
         cr = (self.client_id, self.role)
         for (error_type, code), count in self._errors.copy().items():
             snap.add(n.ERRORS, (*cr, error_type, code), count)
+        transitions = self._circuit_transitions.copy()
+        for breaker, current in self._circuit_states.copy().items():
+            # every state's series from the start: increase() then sees a breaker's first opening
+            for state in n.CIRCUIT_STATES:
+                snap.set(n.CIRCUIT_BREAKER_STATE, (*cr, breaker, state), 1.0 if state == current else 0.0)
+                count = transitions.get((breaker, state), 0)
+                snap.add(n.CIRCUIT_BREAKER_TRANSITIONS, (*cr, breaker, state), count)
         if self.role == "producer":
             for topic, counts in self._delivery.copy().items():
                 buckets, total = _histogram_data(list(counts))

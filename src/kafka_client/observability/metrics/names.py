@@ -3,7 +3,8 @@
 Conventions (DESIGN.md): prefix ``kafka_client_``, base units (seconds, bytes) as the suffix, counters end
 in ``_total``, and labels are bounded: ``client_id``, ``role`` (producer/consumer, on families both
 roles emit), ``topic``, ``partition`` (opt-in), ``broker``, ``error_type``/``code`` (error class and
-native error name), ``kind``, ``state``, ``direction``. Never a key, an offset or a message id.
+native error name), ``kind``, ``state``, ``direction``, ``breaker`` (a circuit breaker's name),
+``to_state``. Never a key, an offset or a message id.
 
 Window gauges (``*_avg_*``, ``*_p50_*``, ``*_p99_*``, ``*_max_*``) summarise the last statistics
 interval only (librdkafka's rolling windows, kafka-python's sampled windows); they cannot be
@@ -68,9 +69,17 @@ BROKER_RTT_P99 = "kafka_client_broker_rtt_p99_seconds"
 BROKER_THROTTLE_AVG = "kafka_client_broker_throttle_time_avg_seconds"
 BROKER_THROTTLE_MAX = "kafka_client_broker_throttle_time_max_seconds"
 
+# --- both roles: circuit breakers the client's run() (or the application) reports to its observers ----
+CIRCUIT_BREAKER_STATE = "kafka_client_circuit_breaker_state"
+CIRCUIT_BREAKER_TRANSITIONS = "kafka_client_circuit_breaker_transitions_total"
+
 # --- the metrics plugin itself ------------------------------------------------------------------------
 STATISTICS_AGE = "kafka_client_statistics_age_seconds"
 METRICS_COLLECT_ERRORS = "kafka_client_metrics_collect_errors_total"
 
 #: The values the ``state`` label of :data:`BROKER_CONNECTION_STATE` takes (one series each, 1 = current).
 CONNECTION_STATES = ("up", "connecting", "down")
+
+#: The values the ``state`` label of :data:`CIRCUIT_BREAKER_STATE` takes (one series each, 1 = current),
+#: and the ``to_state`` label of :data:`CIRCUIT_BREAKER_TRANSITIONS`: ``CircuitState``'s values.
+CIRCUIT_STATES = ("closed", "half_open", "open")
