@@ -33,6 +33,7 @@ from typing import Any
 from kafka_client.admin import KafkaAdmin, NewTopicSpec
 from kafka_client.testing import EmbeddedKafka
 from kafka_client_exporter import Exporter, load_exporter_settings
+from kafka_client_exporter._process import limit_malloc_arenas
 
 PARTITIONS_PER_TOPIC = 50
 
@@ -128,7 +129,7 @@ def measure(bootstrap: str, groups: int, partitions: int, cycles: int, profile: 
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
             render = time.perf_counter()
-            body = exporter.metrics()
+            size = sum(len(chunk) for chunk in exporter.exposition.chunks())  # what a scrape writes
             renders.append(time.perf_counter() - render)
         exporter.start()  # the HTTP server; its collector thread waits an hour before its next cycle
         scrapes = [scrape(exporter.port) for _ in range(20)]
@@ -147,7 +148,7 @@ def measure(bootstrap: str, groups: int, partitions: int, cycles: int, profile: 
         "scrape_ms": round(1000 * statistics.median(scrapes), 2),
         "scrape_max_ms": round(1000 * max(scrapes), 2),
         "series": series,
-        "exposition_mb": round(len(body) / 1e6, 1),
+        "exposition_mb": round(size / 1e6, 1),
         "rss_mb": round(rss_mb(), 1),
         "peak_rss_mb": round(rss_mb("VmHWM"), 1),
         "load_avg_1m": round(os.getloadavg()[0], 1),
@@ -165,6 +166,7 @@ def main() -> None:
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process measuring one size
     args = parser.parse_args()
     if args.one:
+        limit_malloc_arenas()  # as the kafka-client-exporter command does
         groups, partitions = (int(n) for n in args.one.split("x"))
         print(json.dumps(measure(args.bootstrap_servers, groups, partitions, args.cycles, args.profile)))
         return
