@@ -11,8 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka_client.observability.metrics._families import BY_NAME as LIBRARY_FAMILIES
+from kafka_client.observability.metrics import metric_families
 from kafka_client_exporter.metric_names import METRICS as EXPORTER_METRICS
+
+#: The library's metric families by name (type, labels), as the library exports them.
+LIBRARY_FAMILIES = metric_families()
 
 #: ``$__rate_interval``: Grafana's range for rate() that always spans at least four scrapes.
 RATE = "$__rate_interval"

@@ -237,6 +237,11 @@ def client_alerts(options: Options) -> list[Alert]:
     failed = f"sum by ({CLIENT}) (rate({n.PRODUCER_MESSAGES_FAILED}[5m]))"
     delivered = f"sum by ({CLIENT}) (rate({n.PRODUCER_MESSAGES_DELIVERED}[5m]))"
     assigns = f'sum by ({CLIENT}) (increase({n.CONSUMER_REBALANCES}{{kind="assign"}}[15m]))'
+    # open at any scrape of the last minute: a failed half-open probe between two open periods (a
+    # breaker that stays down) does not reset the alert's pending time
+    breaker_open = (
+        f'max by ({CLIENT}, breaker) (max_over_time({n.CIRCUIT_BREAKER_STATE}{{state="open"}}[1m]))'
+    )
     return [
         Alert(
             "KafkaProducerDeliveryFailures",
@@ -259,6 +264,18 @@ def client_alerts(options: Options) -> list[Alert]:
             "Consumer {{ $labels.client_id }} ({{ $labels.instance }}) got more than "
             f"{options.rebalance_storm_count} partition assignments in 15 minutes: members keep joining "
             "and leaving (crashes, max.poll.interval.ms exceeded, deployments).",
+            "clients",
+        ),
+        Alert(
+            "KafkaClientCircuitBreakerOpen",
+            f"{breaker_open} == 1",
+            [breaker_open],
+            "2m",
+            "warning",
+            "Circuit breaker {{ $labels.breaker }} of {{ $labels.client_id }} is open",
+            "The circuit breaker {{ $labels.breaker }} of client {{ $labels.client_id }} "
+            "({{ $labels.instance }}) has been open for 2 minutes: the calls it guards keep failing; a "
+            "consumer's run() keeps its partitions paused meanwhile, so lag grows.",
             "clients",
         ),
     ]

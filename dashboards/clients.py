@@ -292,10 +292,60 @@ def consumer_dashboard(options: Options) -> Dashboard:
         uid="kafka-client-consumers",
         title="Kafka / Consumer clients",
         description="kafka_client consumers: consume rate, processing and commit latency, client-side "
-        "lag, failures, dead-letter routings, rebalances, brokers and errors, from the library's metrics.",
+        "lag, failures, dead-letter routings, rebalances, circuit breakers, brokers and errors, from the "
+        "library's metrics.",
         tags=["kafka", "kafka-client", "consumer"],
         variables=_client_variables(n.CONSUMER_ASSIGNED_PARTITIONS, n.CONSUMER_MESSAGES_CONSUMED),
-        rows=[consuming, _broker_row("consumer")],
+        rows=[consuming, circuit_breaker_row("consumer"), _broker_row("consumer")],
+    )
+
+
+#: The circuit breaker state as one number per breaker (the gauge has one 0/1 series per state).
+CIRCUIT_STATE_CODES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+def circuit_breaker_row(role: str) -> Row:
+    """The state and transitions of the circuit breakers the clients' ``run()`` reports."""
+    half_open = S(n.CIRCUIT_BREAKER_STATE, role=role, state="half_open")
+    is_open = S(n.CIRCUIT_BREAKER_STATE, role=role, state="open")
+    mapping = {
+        str(code): {"text": state.replace("_", "-"), "color": color, "index": code}
+        for (state, code), color in zip(CIRCUIT_STATE_CODES.items(), ("green", "orange", "red"), strict=True)
+    }
+    return Row(
+        "Circuit breakers",
+        [
+            Panel(
+                "Circuit breaker state",
+                "Each breaker a client's run() uses: 0 closed (calls flow), 1 half-open (probing), 2 open "
+                "(the consumer paused its partitions). Open for minutes: the dependency the handler calls "
+                "is down; see the KafkaClientCircuitBreakerOpen runbook.",
+                "none",
+                [
+                    Target(
+                        f"max by (client_id, breaker) ({half_open} + ignoring (state) 2 * {is_open})",
+                        "{{client_id}} {{breaker}}",
+                    )
+                ],
+                width=12,
+                thresholds=red_above(2.0, 1.0),
+                mappings=[{"type": "value", "options": mapping}],
+            ),
+            Panel(
+                "Circuit breaker transitions",
+                "State changes in the interval, by the state entered. Opens and half-opens alternating: "
+                "every probe fails (the outage goes on); an open followed by a close: it recovered.",
+                "short",
+                [
+                    Target(
+                        f"sum by (client_id, breaker, to_state) "
+                        f"({S.rate(n.CIRCUIT_BREAKER_TRANSITIONS, 'increase', role=role)})",
+                        "{{breaker}} -> {{to_state}}",
+                    )
+                ],
+                width=12,
+            ),
+        ],
     )
 
 
@@ -308,4 +358,4 @@ def _client_variables(anchor: str, topic_anchor: str) -> list[Variable]:
     ]
 
 
-__all__ = ["consumer_dashboard", "producer_dashboard"]
+__all__ = ["circuit_breaker_row", "consumer_dashboard", "producer_dashboard"]

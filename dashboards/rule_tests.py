@@ -128,6 +128,11 @@ def cases() -> list[Case]:
     out += _pair("KafkaConsumerRebalanceStorm", "25m",
                  (_s(n.CONSUMER_REBALANCES, APP, "0+1x30", **consumer),),
                  (_s(n.CONSUMER_REBALANCES, APP, "1+0x30", **consumer),), app)  # fmt: skip
+    breaker = {"client_id": "orders-api", "role": "consumer", "breaker": "payments-db", "state": "open"}
+    out += _pair("KafkaClientCircuitBreakerOpen", "6m",
+                 (_s(n.CIRCUIT_BREAKER_STATE, APP, "0 1 1 1 1 1 1 1", **breaker),),
+                 (_s(n.CIRCUIT_BREAKER_STATE, APP, "0 1 0 0 0 0 0 0", **breaker),),
+                 {**app, "breaker": "payments-db"})  # fmt: skip
     return out
 
 

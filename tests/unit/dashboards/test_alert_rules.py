@@ -34,6 +34,7 @@ ISSUE_ALERTS = {
     "KafkaClientExporterDataStale",
     "KafkaProducerDeliveryFailures",
     "KafkaConsumerRebalanceStorm",
+    "KafkaClientCircuitBreakerOpen",
 }
 
 
