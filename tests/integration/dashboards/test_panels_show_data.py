@@ -1,7 +1,8 @@
 """Proof that every panel shows real data: the embedded broker, the exporter, an instrumented producer
-and consumer (a lagging group without members, a dead-lettered message, a failed delivery, a consumer
-error), a real Prometheus scraping them with the shipped scrape config and rules, then EVERY panel
-target of EVERY dashboard, every variable and EVERY alert's signals queried over the HTTP API.
+and consumer (a lagging group without members, a dead-lettered message whose failures open the
+consumer's circuit breaker, a failed delivery, a consumer error), a real Prometheus scraping them with
+the shipped scrape config and rules, then EVERY panel target of EVERY dashboard, every variable and
+EVERY alert's signals queried over the HTTP API.
 
 A query passes when it returns at least one sample that is a number (NaN is not data). Alert
 expressions are checked through their ``signals`` (the expression without its threshold, see
@@ -25,13 +26,15 @@ from dashboards._options import DEFAULTS
 from dashboards.alerts import all_alerts
 from dashboards.generate import DASHBOARDS, ROOT
 from dashboards.scrape import APPS_JOB
+from prometheus_client import generate_latest
 
 from kafka_client import Consumer, Message, Producer
-from kafka_client.admin import AclBinding, KafkaAdmin, NewTopicSpec
+from kafka_client.admin import AclBinding, AclOperation, KafkaAdmin, NewTopicSpec, ResourceType
 from kafka_client.config import KafkaClientSettings
 from kafka_client.errors import KafkaClientError
 from kafka_client.observability import MetricsObserver, start_metrics_server
-from kafka_client.resilience import DeadLetterQueue, RetryPolicy
+from kafka_client.observability.metrics import names as n
+from kafka_client.resilience import CircuitBreaker, DeadLetterQueue, RetryPolicy
 from kafka_client.testing.pytest_plugin import KafkaBroker
 from kafka_client_exporter import Exporter, load_exporter_settings
 from kafka_client_exporter import metric_names as m
@@ -68,7 +71,8 @@ class Scenario:
                 NewTopicSpec(self.small, 1, 1, {"max.message.bytes": "1024"}),
             ]
         )
-        self.admin.create_acls([AclBinding("TOPIC", self.topic, f"User:{prefix}", "READ")])
+        acl = AclBinding(ResourceType.TOPIC, self.topic, f"User:{prefix}", AclOperation.READ)
+        self.admin.create_acls([acl])
         # a byte-rate quota on the application's client id, so brokers really throttle it
         self.broker = broker
         self._quota("--add-config", "producer_byte_rate=1024,consumer_byte_rate=1024")
@@ -79,6 +83,10 @@ class Scenario:
         self.dlq_producer: Producer[Any, Any] = Producer(self.settings, observers=())
         self.threads: list[threading.Thread] = []
         self.consumer: Consumer[Any, Any] | None = None
+        # the poison message's two failed attempts open it; the next message is the probe that closes it
+        self.breaker = CircuitBreaker(
+            failure_rate_threshold=1.0, window_size=2, minimum_calls=2, open_for_s=1.0, name="orders-db"
+        )
         self.consumer_errors: list[KafkaClientError] = []
 
     def _quota(self, *change: str) -> None:
@@ -97,8 +105,9 @@ class Scenario:
         # a delivery the broker refuses (the topic takes 1 KiB messages at most)
         failure = self.producer.send(self.small, os.urandom(4096)).exception(30)  # incompressible
         assert isinstance(failure, KafkaClientError), failure
-        # the live consumer: a poison message goes to the DLQ after two attempts; a decommissioned
-        # broker left in its bootstrap list is an error the client reports (connection refused)
+        # the live consumer: a poison message goes to the DLQ after two attempts, which open the circuit
+        # breaker for a second; a decommissioned broker left in its bootstrap list is an error the client
+        # reports (connection refused)
         self.producer.send(self.topic, POISON, key=b"0").result(30)
         gone = f"127.0.0.1:{free_port()}"
         self.consumer = Consumer(
@@ -123,7 +132,12 @@ class Scenario:
     def _consume(self) -> None:
         assert self.consumer is not None
         retry = RetryPolicy(max_attempts=2, initial_backoff_s=0.01, max_backoff_s=0.02)
-        self.consumer.run(self._handle, retry=retry, dead_letter_queue=DeadLetterQueue(self.dlq_producer))
+        self.consumer.run(
+            self._handle,
+            retry=retry,
+            dead_letter_queue=DeadLetterQueue(self.dlq_producer),
+            circuit_breaker=self.breaker,
+        )
 
     def _produce(self) -> None:
         i = 0
@@ -218,14 +232,16 @@ def test_every_panel_variable_and_alert_signal_returns_data(
         )
         assert check.returncode == 0, check.stdout + check.stderr
         prometheus.wait_ready()
-        # the dead letter arrives once the live consumer has retried the poison message twice; the
-        # library does not count DLQ routings by itself yet, so the application records it
-        # (observer.record_dlq, docs/metrics.md "Extending")
+        # the dead letter arrives once the live consumer has retried the poison message twice (and its
+        # breaker opened); the run counts the routing and the breaker's changes by itself
         deadline = time.monotonic() + 60
-        while not _dlq_depth(exporter, scenario):
-            assert time.monotonic() < deadline, "the poison message never reached the dead-letter topic"
+        while not (_dlq_depth(exporter, scenario) and _breaker_closed_again(scenario)):
+            assert time.monotonic() < deadline, "the poison message never went through the DLQ and breaker"
             time.sleep(0.5)
-        scenario.consumer_metrics.record_dlq(scenario.topic, scenario.dlq_topic)
+        app = _app_samples(scenario)
+        assert app[n.CONSUMER_DLQ_MESSAGES] == {(scenario.topic, scenario.dlq_topic): 1.0}
+        assert app[n.CIRCUIT_BREAKER_TRANSITIONS] == {"closed": 1.0, "half_open": 1.0, "open": 1.0}
+        assert app[n.CIRCUIT_BREAKER_STATE] == {"closed": 1.0, "half_open": 0.0, "open": 0.0}
 
         queries = _queries()
         missing: dict[str, str] = dict(queries)
@@ -248,6 +264,30 @@ def test_every_panel_variable_and_alert_signal_returns_data(
         prometheus.stop()
         exporter.stop()
         metrics_server.stop()
+
+
+def _breaker_closed_again(scenario: Scenario) -> bool:
+    return scenario.breaker.times_opened == 1 and scenario.breaker.state.value == "closed"
+
+
+def _app_samples(scenario: Scenario) -> dict[str, dict[Any, float | None]]:
+    """The live consumer's DLQ routings and its breaker's series, as its own registry serves them."""
+    found = parse(generate_latest(scenario.consumer_metrics.registry))
+
+    def sample(name: str, **labels: str) -> float | None:
+        return found.get((name, frozenset(labels.items())))
+
+    client = {"client_id": scenario.settings.client_id}
+    breaker = {**client, "role": "consumer", "breaker": "orders-db"}
+    pair = {"topic": scenario.topic, "dlq_topic": scenario.dlq_topic}
+    states = n.CIRCUIT_STATES
+    return {
+        n.CONSUMER_DLQ_MESSAGES: {tuple(pair.values()): sample(n.CONSUMER_DLQ_MESSAGES, **client, **pair)},
+        n.CIRCUIT_BREAKER_TRANSITIONS: {
+            s: sample(n.CIRCUIT_BREAKER_TRANSITIONS, **breaker, to_state=s) for s in states
+        },
+        n.CIRCUIT_BREAKER_STATE: {s: sample(n.CIRCUIT_BREAKER_STATE, **breaker, state=s) for s in states},
+    }
 
 
 def _dlq_depth(exporter: Exporter, scenario: Scenario) -> bool:
