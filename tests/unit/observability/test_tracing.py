@@ -63,6 +63,8 @@ def no_global_sdk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def settings(**values: Any) -> KafkaClientSettings:
+    # Every root send offered to the (always-on) test sampler, unless a test says otherwise.
+    values.setdefault("observability", {"trace_sample_ratio": 1.0})
     return KafkaClientSettings(bootstrap_servers=SERVERS, client_id="svc", **values)
 
 
@@ -494,13 +496,43 @@ def test_configure_tracing_builds_a_parent_based_ratio_sampler(exporter: InMemor
     provider = configure_tracing("billing", exporter, settings=s, set_global=False)
     sampler = provider.sampler
     assert isinstance(sampler, ParentBased)
-    assert "TraceIdRatioBased{0.25}" in sampler.get_description()
+    assert "KafkaClientRootSampler{0.25;" in sampler.get_description()
     assert provider.resource.attributes["service.name"] == "billing"
     explicit = configure_tracing("billing", exporter, sample_ratio=1.0, set_global=False)
     with explicit.get_tracer("t").start_as_current_span("one"):
         pass
     explicit.force_flush()
     assert [s.name for s in exporter.get_finished_spans()] == ["one"]
+
+
+def test_root_sends_are_offered_to_the_sampler_one_in_n_and_sends_in_a_trace_always(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    observer = bound("producer", provider, observability={"trace_sample_ratio": 0.25})
+    for _ in range(8):
+        observer.before_send("orders", None, 0)
+    assert len(spans(exporter)) == 2  # sends 4 and 8 of 8, outside any trace
+    with provider.get_tracer("app").start_as_current_span("request"):
+        carried = [observer.before_send("orders", None, 0) for _ in range(3)]
+    assert len(spans(exporter, "orders send")) == 5  # every send inside a trace gets its span
+    assert all(h is not None and h[0][0] == "traceparent" for h in carried)
+    never = bound("producer", provider, observability={"trace_sample_ratio": 0.0})
+    for _ in range(10):
+        assert never.before_send("orders", None, 0) is None
+    assert len(spans(exporter, "orders send")) == 5
+
+
+def test_configure_tracings_sampler_keeps_the_producer_roots_it_is_offered(
+    exporter: InMemorySpanExporter,
+) -> None:
+    from opentelemetry.sdk.trace.sampling import Decision
+
+    sampler = configure_tracing("svc", exporter, sample_ratio=0.0, set_global=False).sampler
+    kafka = {"messaging.system": "kafka"}
+    kept = sampler.should_sample(None, 1234, "orders send", trace.SpanKind.PRODUCER, kafka)
+    dropped = sampler.should_sample(None, 1234, "GET /", trace.SpanKind.SERVER, {})
+    assert kept.decision is Decision.RECORD_AND_SAMPLE
+    assert dropped.decision is Decision.DROP
 
 
 def test_configure_tracing_rejects_a_ratio_outside_0_1(exporter: InMemorySpanExporter) -> None:

@@ -63,7 +63,11 @@ class TracingObserver:
       ``sent_ns`` to ``before_send``, the span ends at the delivery report (produce -> broker ack, with
       partition, offset and error status); otherwise it ends when the message is queued.
       A message the sampler drops still carries the caller's trace context when there is one, so the
-      sampling decision stays consistent downstream.
+      sampling decision stays consistent downstream. A send outside any trace (which would start a new
+      one) is offered to the sampler for 1 in ``round(1 / observability.trace_sample_ratio)`` such sends
+      only (a counter; none at ratio 0): asking the SDK costs microseconds per message even when its
+      sampler says no. :func:`configure_tracing`'s sampler keeps those it is offered, so new producer
+      traces are kept at the configured ratio; under another sampler the two ratios multiply.
     - Consumer: a ``<topic> process`` span (kind CONSUMER) around the processing of each message, child
       of the producer's span (the handler's own sends become its children: one trace crosses producer
       -> Kafka -> consumer -> downstream producer). A handler exception sets the span's status to ERROR
@@ -110,6 +114,9 @@ class TracingObserver:
             self._lock = threading.Lock()
             timeout_ms = settings.producer.delivery_timeout_ms
             self._orphan_age_ns = timeout_ms * 1_000_000 + _ORPHAN_GRACE_NS
+            ratio = settings.observability.trace_sample_ratio
+            self._root_every = round(1 / ratio) if ratio > 0 else 0
+            self._root_sends = 0
             self.before_send = self._before_send
             self.after_delivery = self._after_delivery
             self.on_close = self._end_undelivered
@@ -153,12 +160,20 @@ class TracingObserver:
     # --- producer ----------------------------------------------------------------------------------
 
     def _before_send(self, topic: str, headers: Headers | None, sent_ns: int = 0) -> Headers | None:
+        in_trace = trace.get_current_span().get_span_context().is_valid
+        if not in_trace:
+            # A send outside any trace would start a new one. Asking the SDK costs microseconds per
+            # message even when its sampler says no, so only 1 in ``_root_every`` such sends is offered
+            # to it (a counter); the others go out untouched, with nothing to propagate.
+            self._root_sends += 1
+            if not self._root_every or self._root_sends % self._root_every:
+                return headers
         name, attributes = self._entry(topic)
         span = self._tracer.start_span(name, kind=SpanKind.PRODUCER, attributes=attributes)
         if not span.is_recording():
             # Sampled out: no span of ours, but the caller's context (if any) still travels, so a
             # parent-based sampler downstream reaches the same decision.
-            if trace.get_current_span().get_span_context().is_valid:
+            if in_trace:
                 if headers is None:
                     headers = []
                 propagate.inject(headers, setter=header_setter)

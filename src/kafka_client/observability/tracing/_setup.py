@@ -48,7 +48,7 @@ def configure_tracing(
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
-        from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+        from opentelemetry.sdk.trace.sampling import ParentBased
     except ImportError as exc:
         raise MissingDependencyError("opentelemetry-sdk", "tracing", "configure_tracing()") from exc
     if sample_ratio is None:
@@ -59,12 +59,46 @@ def configure_tracing(
         raise ValueError(f"sample_ratio must be between 0 and 1, got {sample_ratio}")
     provider = TracerProvider(
         resource=Resource.create({"service.name": service_name}),
-        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+        sampler=ParentBased(_root_sampler(sample_ratio)),
     )
     provider.add_span_processor(BatchSpanProcessor(exporter if exporter is not None else _otlp_exporter()))
     if set_global:
         trace.set_tracer_provider(provider)
     return provider
+
+
+def _root_sampler(ratio: float) -> Any:
+    """New traces kept with probability ``ratio``, except kafka_client's producer spans: the tracing
+    observer already offers only ``ratio`` of its root sends (see TracingObserver), so it keeps them all
+    instead of applying the ratio twice."""
+    from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Sampler, TraceIdRatioBased
+
+    by_ratio = TraceIdRatioBased(ratio)
+
+    class KafkaClientRootSampler(Sampler):
+        def should_sample(
+            self,
+            parent_context: Any,
+            trace_id: int,
+            name: str,
+            kind: Any = None,
+            attributes: Any = None,
+            links: Any = None,
+            trace_state: Any = None,
+        ) -> Any:
+            chosen: Sampler = by_ratio
+            if (
+                kind is trace.SpanKind.PRODUCER
+                and attributes
+                and attributes.get("messaging.system") == "kafka"
+            ):
+                chosen = ALWAYS_ON
+            return chosen.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+        def get_description(self) -> str:
+            return f"KafkaClientRootSampler{{{ratio}; kafka_client producer roots pre-sampled}}"
+
+    return KafkaClientRootSampler()
 
 
 def _otlp_exporter() -> Any:
