@@ -11,6 +11,9 @@ def test_empty_requests_are_answered_empty(admin: KafkaAdmin) -> None:
     assert admin.describe_groups([]) == {}
     assert admin.consumer_group_lag([]) == {}
     assert admin.consumer_group_lag([], partial=True) == {}
+    assert admin.describe_topics([]) == {}
+    assert admin.create_acls([]) is None
+    assert admin.delete_acls([]) == []
 
 
 def test_the_repr_names_the_bootstrap_servers(kafka_broker: KafkaBroker) -> None:
