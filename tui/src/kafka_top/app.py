@@ -65,7 +65,7 @@ def _default_service(context: ClusterContext) -> ClusterService:
 
 class KafkaTopApp(App[None]):
     """kafka-top. ``KafkaTopApp(ContextSet.single(settings)).run()``; tests pass ``service_factory`` (and
-    ``clock``, the wall clock every time on screen comes from)."""
+    ``clock``, the wall clock every time on screen comes from); ``notice`` is shown once at start."""
 
     CSS_PATH = "kafka_top.tcss"
     TITLE = "kafka-top"
@@ -84,9 +84,11 @@ class KafkaTopApp(App[None]):
         refresh_s: float = 2.0,
         service_factory: ServiceFactory | None = None,
         clock: Callable[[], float] = time.time,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
         self.clock = clock
+        self.notice = notice
         self.contexts = contexts
         self.force_read_only = read_only
         self.refresh_s = refresh_s
@@ -100,6 +102,8 @@ class KafkaTopApp(App[None]):
 
     def on_mount(self) -> None:
         self.use_context(self.contexts.current)
+        if self.notice:
+            self.notify(self.notice, title="kafka-top", timeout=15)
 
     @property
     def view(self) -> str:
