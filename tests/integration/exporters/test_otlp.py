@@ -94,11 +94,11 @@ def decode(request: ExportMetricsServiceRequest) -> tuple[dict[str, Any], Points
 
 
 def test_otlp_export_has_the_receiver_names_and_exact_values(
+    receiver: OtlpReceiver,  # first: it outlives the exporter, whose shutdown exports once more
     kafka_broker: KafkaBroker,
     admin: KafkaAdmin,
     make_exporter: ExporterFactory,
     prefix: str,
-    receiver: OtlpReceiver,
 ) -> None:
     topic, group = f"{prefix}-otlp", f"{prefix}-otlp-group"
     admin.create_topics([NewTopicSpec(topic, 2, 1)])
