@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from kafka_client._records import Headers, RawRecord, RecordMetadata, TopicPartition, TopicPartitionOffset
+from kafka_client.backends._kafka_python_redaction import install_sasl_redaction
 from kafka_client.backends.base import DeliveryCallback, RebalanceListener, StatsCallback
 from kafka_client.errors import (
     AuthenticationError,
@@ -45,6 +46,7 @@ def _kafka() -> Any:
         import kafka.structs
     except ImportError as exc:
         raise MissingDependencyError("kafka-python", "kafka-python", "The kafka-python backend") from exc
+    install_sasl_redaction()  # its DEBUG request logs would show SASL passwords and tokens
     return kafka
 
 
