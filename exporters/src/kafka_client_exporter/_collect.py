@@ -58,6 +58,9 @@ class Readings:
     topics: dict[str, TopicDescription] | None = None
     watermarks: dict[TopicPartition, Watermarks] = field(default_factory=dict)
     watermarks_time: float = 0.0
+    #: When each partition's watermarks were read, when not at ``watermarks_time`` (the partitions a
+    #: group chunk read: at that chunk's end), so lag-seconds samples carry their own time.
+    watermark_times: dict[TopicPartition, float] = field(default_factory=dict)
     acls: list[AclBinding] | None = None
     #: ``(partition, committed offset) -> record timestamp (ms)``, from the ``timestamp`` method's reads.
     record_timestamps: dict[tuple[TopicPartition, int], int] = field(default_factory=dict)
@@ -155,12 +158,13 @@ class KafkaReader:
                 allowed[topic] = verdict
             return verdict
 
-        def read_chunk(chunk: list[str]) -> dict[str, ConsumerGroupLag]:
+        def read_chunk(chunk: list[str]) -> tuple[dict[str, ConsumerGroupLag], float]:
             try:
                 with self._call(readings, "consumer_group_lag"):
-                    return self.admin.consumer_group_lag(chunk, timeout=self.timeout, partial=True)
+                    found = self.admin.consumer_group_lag(chunk, timeout=self.timeout, partial=True)
+                    return found, time.time()
             except _Failed:
-                return {}
+                return {}, 0.0
 
         # Chunks in parallel: each waits mostly on coordinators, so overlapping them shortens the cycle.
         if len(chunks) > 1:
@@ -168,8 +172,8 @@ class KafkaReader:
                 results = list(pool.map(read_chunk, chunks))
         else:
             results = [read_chunk(chunk) for chunk in chunks]
-        marks = readings.watermarks
-        for found in results:
+        marks, times = readings.watermarks, readings.watermark_times
+        for found, read_at in results:
             for group_id, lag in found.items():
                 if lag.error is not None:
                     with self._lock:  # the topics thread counts its errors meanwhile
@@ -183,9 +187,9 @@ class KafkaReader:
                 # the topic series too: those partitions are not asked for a second time.
                 for p in rows:
                     if p.log_end_offset is not None and p.earliest_offset is not None:
-                        marks[TopicPartition(p.topic, p.partition)] = Watermarks(
-                            p.earliest_offset, p.log_end_offset
-                        )
+                        tp = TopicPartition(p.topic, p.partition)
+                        marks[tp] = Watermarks(p.earliest_offset, p.log_end_offset)
+                        times[tp] = read_at
         readings.groups = groups
         readings.groups_time = time.time()
 

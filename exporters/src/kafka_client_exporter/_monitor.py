@@ -203,7 +203,8 @@ class ClusterMonitor:
         table = self.tables.get(row.topic_partition)
         if table is None or not fresh_tables:
             return None
-        return table.estimate(row.committed_offset, readings.watermarks_time)
+        read_at = readings.watermark_times.get(row.topic_partition, readings.watermarks_time)
+        return table.estimate(row.committed_offset, read_at)
 
     def _update_tables(self, readings: Readings) -> bool:
         """Add this cycle's log end offsets to the table of every partition (not only those a group
@@ -220,12 +221,12 @@ class ClusterMonitor:
             return False
         size = self.settings.lookup_table_size
         tables = self.tables
-        when = readings.watermarks_time
+        when, times = readings.watermarks_time, readings.watermark_times
         for tp, marks in readings.watermarks.items():
             table = tables.get(tp)
             if table is None:
                 table = tables[tp] = OffsetTimeTable(size)
-            table.add(marks.latest, when)
+            table.add(marks.latest, times.get(tp, when))
         return True
 
     def _dlq_depths(self, readings: Readings) -> dict[str, tuple[str, int, float | None]]:

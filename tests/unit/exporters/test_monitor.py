@@ -201,3 +201,25 @@ def test_partial_cycles_are_counted() -> None:
     found = series(monitor.process(readings(errors={"list_topics": 1}, topics=False)))
     assert value(found, m.EXPORTER_CYCLES, result="partial") == 1
     assert value(found, m.EXPORTER_UP) == 1
+
+
+def test_each_partition_sample_carries_the_time_its_offsets_were_read() -> None:
+    from kafka_client import TopicPartition
+
+    monitor = ClusterMonitor("c1", exporter_settings())
+    marks = {("t", 0): (0, 100), ("u", 0): (0, 50)}
+    early = {TopicPartition("t", 0): 95.0}  # read by a group chunk, before the cycle's last ListOffsets
+    monitor.process(
+        readings([group("g", [row("g", "t", 0, 40, 100)])], marks, at=100.0, watermark_times=early)
+    )
+    later = {TopicPartition("t", 0): 105.0}
+    marks = {("t", 0): (0, 200), ("u", 0): (0, 50)}
+    monitor.process(
+        readings([group("g", [row("g", "t", 0, 149, 200)])], marks, at=110.0, watermark_times=later)
+    )
+    assert monitor.tables[TopicPartition("t", 0)].points() == [(100, 95.0), (200, 105.0)]
+    assert monitor.tables[TopicPartition("u", 0)].points() == [(50, 100.01), (50, 110.01)]
+    (view,) = monitor.last_views["g"]
+    assert view.lag_time is not None
+    # offset 149 appended when the end reached 150: half way from 95 to 105, i.e. at 100; now = 105
+    assert view.lag_time == (5.0, "interpolation")
