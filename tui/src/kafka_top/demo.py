@@ -14,10 +14,13 @@ import importlib.util
 import signal
 import sys
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kafka_client.config import load_settings
 from kafka_top.contexts import ContextSet
+
+if TYPE_CHECKING:
+    from kafka_client_exporter import Exporter
 
 __all__ = ["DEMO_CONTEXT", "run_demo", "start_exporter"]
 
@@ -33,11 +36,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def start_exporter(bootstrap_servers: str) -> Any | None:
+def start_exporter(bootstrap_servers: str) -> Exporter | None:
     """The exporter on the demo's broker at ``127.0.0.1:<free port>``, if it is installed (else None)."""
     if importlib.util.find_spec("kafka_client_exporter") is None:
         return None
-    from kafka_client_exporter import Exporter, ExporterSettings  # type: ignore[import-untyped]
+    from kafka_client_exporter import Exporter, ExporterSettings
 
     settings = ExporterSettings.model_validate(
         {
@@ -59,7 +62,7 @@ def run_demo(*, read_only: bool, refresh_s: float) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     workload = DemoWorkload(progress=_say, capture_logs=True)
-    exporter: Any | None = None
+    exporter: Exporter | None = None
     try:
         workload.start()
         exporter = start_exporter(workload.bootstrap_servers)
