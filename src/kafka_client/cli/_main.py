@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kafka_client.cli.acls_cmd import acls_group
 from kafka_client.cli.config_cmd import config_group
 from kafka_client.cli.demo import demo
 from kafka_client.cli.dev_broker import dev_broker
@@ -22,6 +23,7 @@ cli.add_command(demo)
 cli.add_command(config_group)
 cli.add_command(health_command)
 cli.add_command(dlq_group)
+cli.add_command(acls_group)
 
 
 def main() -> None:
