@@ -35,6 +35,7 @@ __all__ = [
     "ProducerError",
     "QueueFullError",
     "SerializationError",
+    "TLSError",
     "TopicError",
     "TransactionError",
 ]
@@ -128,6 +129,12 @@ class BrokerUnavailableError(KafkaClientError, ConnectionError):
 
 class AuthenticationError(KafkaClientError):
     """The broker rejected the client's credentials (SASL or TLS client certificate)."""
+
+
+class TLSError(AuthenticationError):
+    """The TLS handshake failed: the broker's certificate is not trusted (wrong CA, expired, wrong
+    hostname) or the broker refused the client's certificate. Retrying with the same settings fails
+    the same way: fix ``security.tls`` (``ca_file``, ``cert_file``/``key_file``, ``check_hostname``)."""
 
 
 class AuthorizationError(KafkaClientError, PermissionError):

@@ -15,6 +15,7 @@ from kafka_client.errors import (
     KafkaClientError,
     KafkaTimeoutError,
     QueueFullError,
+    TLSError,
     TopicError,
     TransactionError,
 )
@@ -26,7 +27,7 @@ _BY_NAME: dict[str, type[KafkaClientError]] = {
     "TRANSACTIONAL_ID_AUTHORIZATION_FAILED": AuthorizationError,
     "_AUTHENTICATION": AuthenticationError,
     "SASL_AUTHENTICATION_FAILED": AuthenticationError,
-    "_SSL": AuthenticationError,
+    "_SSL": TLSError,
     "_TRANSPORT": BrokerUnavailableError,
     "_ALL_BROKERS_DOWN": BrokerUnavailableError,
     "_RESOLVE": BrokerUnavailableError,
@@ -43,6 +44,9 @@ _BY_NAME: dict[str, type[KafkaClientError]] = {
     "_NO_OFFSET": CommitError,
 }
 
+
+# Texts librdkafka puts in a transport error when the TLS handshake (not the network) failed.
+_TLS_MARKS = ("SSL routines", "SSL handshake failed", "certificate verify failed")
 
 _DENIED_RESOURCES = (
     ("TRANSACTIONAL_ID", "TRANSACTIONAL_ID"),
@@ -90,6 +94,8 @@ def error_from_kafka_error(
     """
     name = error.name()
     cls = _BY_NAME.get(name, default)
+    if cls is BrokerUnavailableError and any(mark in error.str() for mark in _TLS_MARKS):
+        cls = TLSError  # librdkafka reports some handshake failures as transport errors
     text = f"{what}: {error.str()} [{name}]"
     if cls is AuthorizationError:
         text += authorization_detail(name, what)

@@ -1,0 +1,67 @@
+"""Wrong credentials are reported fast and typed. On the confluent backend, a producer's and a consumer's
+``on_error`` hear an ``AuthenticationError`` (wrong SASL password) or a ``TLSError`` (a CA that did not
+sign the broker's certificate) within seconds, not after a delivery or request timeout.
+
+Not covered here, because the library does not do it yet (see docs/reliability.md, "Security"): a send,
+poll or admin call *raising* such an error fast instead of timing out, and kafka-python, which reports
+any failed bootstrap as ``BrokerUnavailableError`` after 30 s."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kafka_client import Consumer, Producer
+from kafka_client.errors import AuthenticationError, KafkaClientError, TLSError
+from kafka_client.testing._certs import generate_pki
+from kafka_client.testing.pytest_plugin import KafkaBroker
+
+FAST_S = 10.0
+
+
+def _first_error(settings: dict[str, Any], role: str) -> tuple[KafkaClientError, float]:
+    errors: list[tuple[KafkaClientError, float]] = []
+    started = time.monotonic()
+
+    def on_error(error: KafkaClientError) -> None:
+        errors.append((error, time.monotonic() - started))
+
+    if role == "consumer":
+        with Consumer(settings, group_id="credential-check", topics=["any"], on_error=on_error) as consumer:
+            while not errors and time.monotonic() - started < FAST_S:
+                consumer.poll(0.2)
+    else:
+        with Producer(settings, on_error=on_error) as producer:
+            producer.send("any", b"x")
+            while not errors and time.monotonic() - started < FAST_S:
+                time.sleep(0.1)
+            producer.close(0)
+    assert errors, f"no error reported to the {role}'s on_error within {FAST_S} s"
+    return errors[0]
+
+
+@pytest.fixture(params=["producer", "consumer"])
+def role(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [("wrong password", AuthenticationError), ("wrong CA", TLSError)],
+)
+def test_bad_credentials_reach_on_error_fast_and_typed(
+    kafka_broker: KafkaBroker, tmp_path: Path, role: str, case: str, expected: type[KafkaClientError]
+) -> None:
+    settings = kafka_broker.client_settings("SASL_SSL", user="alice", mechanism="SCRAM-SHA-512")
+    if case == "wrong password":
+        settings["security"]["sasl"]["password"] = "not-alices-password"
+    else:
+        settings["security"]["tls"]["ca_file"] = str(generate_pki(tmp_path, ["alice"]).ca_file)
+    error, seconds = _first_error({**settings, "backend": "confluent"}, role)
+    print(f"\n{case} ({role}): {type(error).__name__} after {seconds:.1f} s: {error}")
+    assert isinstance(error, expected), repr(error)
+    assert not error.retriable
+    assert seconds < FAST_S
