@@ -107,11 +107,15 @@ class Scenario:
         assert isinstance(failure, KafkaClientError), failure
         # the live consumer: a poison message goes to the DLQ after two attempts, which open the circuit
         # breaker for a second; a decommissioned broker left in its bootstrap list is an error the client
-        # reports (connection refused)
+        # reports (connection refused; librdkafka connects to every broker only without sparse
+        # connections, otherwise it may never try that address)
         self.producer.send(self.topic, POISON, key=b"0").result(30)
         gone = f"127.0.0.1:{free_port()}"
+        every_broker = {"enable.sparse.connections": "false"}
         self.consumer = Consumer(
-            self.settings.model_copy(update={"bootstrap_servers": [*self.settings.bootstrap_servers, gone]}),
+            self.settings.model_copy(
+                update={"bootstrap_servers": [*self.settings.bootstrap_servers, gone], "native": every_broker}
+            ),
             group_id=f"{self.prefix}-live",
             topics=[self.topic],
             observers=[self.consumer_metrics],
