@@ -15,6 +15,7 @@ from typing import Any, Literal, NamedTuple
 from kafka_client._records import Message, RawRecord, TopicPartition, TopicPartitionOffset
 from kafka_client.backends.base import ConsumerBackend
 from kafka_client.errors import (
+    AuthenticationError,
     CommitError,
     ConfigError,
     ConfigProblem,
@@ -99,6 +100,9 @@ class ConsumerCore:
         self._user_on_revoke = on_revoke
         self._user_on_lost = on_lost
         self._on_error = on_error
+        # A rejected login (SASL, TLS) reaches us through the client library's error callback while its
+        # polls just come back empty; the next read that finds nothing raises it instead of waiting.
+        self._auth_failure: AuthenticationError | None = None
         self._run_hook = run_hook or (lambda hook, parts: hook(parts))
         # next offset to commit, per partition, for messages the application finished with
         self._processed: dict[TopicPartition, int] = {}
@@ -201,6 +205,7 @@ class ConsumerCore:
         self.maybe_commit()
         raw = self.backend.poll(timeout)
         if raw is None:
+            self._raise_auth_failure()
             return None
         message = self.decode(raw)
         if self.hooks.on_consume:
@@ -214,6 +219,8 @@ class ConsumerCore:
         self._ack_pending()
         self.maybe_commit()
         records = self.backend.consume(max_records, timeout)
+        if not records:
+            self._raise_auth_failure()
         messages = [self.decode(r) for r in records] if self._key_de or self._value_de else records
         if messages and self.hooks.on_consume:
             self._consumed(messages)
@@ -232,6 +239,8 @@ class ConsumerCore:
             records = [raw] if raw is not None else []
         else:
             records = self.backend.consume(max_records, timeout)
+        if not records:
+            self._raise_auth_failure()
         if not (self._key_de or self._value_de):
             items: list[Message[Any, Any] | PoisonPill] = list(records)
             messages: Sequence[Message[Any, Any]] = records
@@ -345,7 +354,15 @@ class ConsumerCore:
             except Exception:
                 _log.exception("an observer's on_commit hook raised")
 
+    def _raise_auth_failure(self) -> None:
+        failure = self._auth_failure
+        if failure is not None:
+            self._auth_failure = None  # raised once per report: credentials fixed meanwhile recover
+            raise failure
+
     def report_error(self, error: KafkaClientError) -> None:
+        if isinstance(error, AuthenticationError):
+            self._auth_failure = error
         if not self.hooks.on_error:  # otherwise the observers (the logging one among them) report it
             _log.warning("%s", error)
         for hook in self.hooks.on_error:

@@ -17,6 +17,7 @@ from typing import Any
 from kafka_client._records import Headers, RecordMetadata, TopicPartitionOffset
 from kafka_client.backends.base import DeliveryCallback, ProducerBackend
 from kafka_client.errors import (
+    AuthenticationError,
     FeatureNotSupportedError,
     KafkaClientError,
     QueueFullError,
@@ -85,6 +86,9 @@ class ProducerCore:
         self._queue_full_timeout = queue_full_timeout_s
         self._transactional = transactional
         self._on_error = on_error
+        # A rejected login (SASL, TLS) reported by the client library's error callback: flush() raises it
+        # instead of waiting out the delivery timeout for messages that cannot leave.
+        self._auth_failure: AuthenticationError | None = None
         self._closed = False
         self._in_transaction = False
         self._transactions_ready = False
@@ -286,6 +290,8 @@ class ProducerCore:
 
     def report_error(self, error: KafkaClientError) -> None:
         """Tell the observers and the user's error callback about a failure; never raises (report threads)."""
+        if isinstance(error, AuthenticationError):
+            self._auth_failure = error
         for hook in self.hooks.on_error:
             try:
                 hook(error)
@@ -322,8 +328,22 @@ class ProducerCore:
     # --- lifecycle ----------------------------------------------------------------------------------
 
     def flush(self, timeout: float) -> int:
-        """Wait up to ``timeout`` s for every queued message's report; return how many are still pending."""
-        return self.backend.flush(timeout)
+        """Wait up to ``timeout`` s for every queued message's report; return how many are still pending.
+
+        Raises the :class:`AuthenticationError` (or :class:`TLSError`) the client library reported while
+        messages are still waiting: they cannot leave until the credentials are fixed.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = self.backend.flush(max(0.0, min(0.5, deadline - time.monotonic())))
+            if not remaining:
+                return 0
+            failure = self._auth_failure
+            if failure is not None:
+                self._auth_failure = None
+                raise failure
+            if time.monotonic() >= deadline:
+                return remaining
 
     def queued(self) -> int:
         return self.backend.queued()

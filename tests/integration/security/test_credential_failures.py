@@ -1,10 +1,11 @@
-"""Wrong credentials are reported fast and typed. On the confluent backend, a producer's and a consumer's
+"""Wrong credentials fail fast and typed. On the confluent backend, a producer's and a consumer's
 ``on_error`` hear an ``AuthenticationError`` (wrong SASL password) or a ``TLSError`` (a CA that did not
-sign the broker's certificate) within seconds, not after a delivery or request timeout.
+sign the broker's certificate) within seconds, and the client raises it: the consumer's next empty
+``poll()``, the producer's ``flush()`` while messages wait, instead of a delivery or request timeout.
 
-Not covered here, because the library does not do it yet (see docs/reliability.md, "Security"): a send,
-poll or admin call *raising* such an error fast instead of timing out, and kafka-python, which reports
-any failed bootstrap as ``BrokerUnavailableError`` after 30 s."""
+Not covered here (see docs/reliability.md, "Security"): kafka-python, which reports any failed bootstrap
+as ``BrokerUnavailableError`` after 30 s, and a send's future, which fails at the delivery timeout.
+"""
 
 from __future__ import annotations
 
@@ -22,25 +23,35 @@ from kafka_client.testing.pytest_plugin import KafkaBroker
 FAST_S = 10.0
 
 
-def _first_error(settings: dict[str, Any], role: str) -> tuple[KafkaClientError, float]:
+def _first_error(
+    settings: dict[str, Any], role: str
+) -> tuple[KafkaClientError, float, BaseException | None, float]:
+    """The first error on_error heard and when; what the client raised and when."""
     errors: list[tuple[KafkaClientError, float]] = []
     started = time.monotonic()
+    raised: BaseException | None = None
 
     def on_error(error: KafkaClientError) -> None:
         errors.append((error, time.monotonic() - started))
 
     if role == "consumer":
         with Consumer(settings, group_id="credential-check", topics=["any"], on_error=on_error) as consumer:
-            while not errors and time.monotonic() - started < FAST_S:
-                consumer.poll(0.2)
+            try:
+                while time.monotonic() - started < FAST_S:
+                    consumer.poll(0.2)
+            except KafkaClientError as exc:
+                raised = exc
     else:
         with Producer(settings, on_error=on_error) as producer:
             producer.send("any", b"x")
-            while not errors and time.monotonic() - started < FAST_S:
-                time.sleep(0.1)
+            try:
+                producer.flush(FAST_S)
+            except KafkaClientError as exc:
+                raised = exc
             producer.close(0)
+    raised_after = time.monotonic() - started
     assert errors, f"no error reported to the {role}'s on_error within {FAST_S} s"
-    return errors[0]
+    return (*errors[0], raised, raised_after)
 
 
 @pytest.fixture(params=["producer", "consumer"])
@@ -60,8 +71,12 @@ def test_bad_credentials_reach_on_error_fast_and_typed(
         settings["security"]["sasl"]["password"] = "not-alices-password"
     else:
         settings["security"]["tls"]["ca_file"] = str(generate_pki(tmp_path, ["alice"]).ca_file)
-    error, seconds = _first_error({**settings, "backend": "confluent"}, role)
-    print(f"\n{case} ({role}): {type(error).__name__} after {seconds:.1f} s: {error}")
+    error, seconds, raised, raised_after = _first_error({**settings, "backend": "confluent"}, role)
+    print(
+        f"\n{case} ({role}): {type(error).__name__} after {seconds:.1f} s, raised after {raised_after:.1f} s"
+    )
     assert isinstance(error, expected), repr(error)
     assert not error.retriable
     assert seconds < FAST_S
+    assert isinstance(raised, expected), repr(raised)  # raised by poll() / flush(), not only reported
+    assert raised_after < FAST_S
