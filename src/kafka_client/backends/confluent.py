@@ -170,7 +170,9 @@ class ConfluentProducer:
         return int(self._producer.poll(timeout))
 
     def flush(self, timeout: float) -> int:
-        return int(self._producer.flush(timeout))
+        # A fatal producer error (e.g. INVALID_TXN_STATE) makes librdkafka's flush raise: typed here.
+        with translate_errors("flushing the producer"):
+            return int(self._producer.flush(timeout))
 
     def queued(self) -> int:
         return len(self._producer)

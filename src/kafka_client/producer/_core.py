@@ -363,7 +363,11 @@ class ProducerCore:
                 self.backend.abort_transaction(timeout)
             except KafkaClientError as exc:
                 _log.warning("aborting the open transaction on close failed: %s", exc)
-        remaining = self.backend.flush(timeout)
+        try:
+            remaining = self.backend.flush(timeout)
+        except KafkaClientError as exc:  # a fatal producer error: what is left is failed below
+            _log.error("flushing on close failed: %s", exc)
+            remaining = self.backend.queued()
         self._stop_polling.set()
         if self._poller is not None:
             self._poller.join(timeout=5)
