@@ -69,6 +69,7 @@ def send_with_retry(
 
     if circuit_breaker is None:
         return policy.call(attempt)
+    _follow(circuit_breaker, producer)
     return policy.call(circuit_breaker.call, attempt)
 
 
@@ -94,4 +95,11 @@ async def send_with_retry_async(
 
     if circuit_breaker is None:
         return await policy.call_async(attempt)
+    _follow(circuit_breaker, producer)
     return await policy.call_async(circuit_breaker.call_async, attempt)
+
+
+def _follow(breaker: CircuitBreaker, producer: Producer[Any, Any] | AsyncProducer[Any, Any]) -> None:
+    """The producer's metrics and logs follow the breaker (added once; see CircuitBreaker.add_observer)."""
+    for observer in producer._core.hooks.observers:
+        breaker.add_observer(observer)

@@ -81,3 +81,28 @@ async def test_async_sends_retry_too(memory_cluster: MemoryCluster, settings: di
         meta = await send_with_retry_async(producer, "orders", b"v", retry=FAST, circuit_breaker=breaker)
     assert meta.offset == 0
     assert breaker.failure_rate == pytest.approx(2 / 3)
+
+
+def test_the_producers_metrics_follow_the_breaker_of_its_sends(
+    memory_cluster: MemoryCluster, settings: dict[str, Any]
+) -> None:
+    from kafka_client.observability import MetricsObserver
+    from kafka_client.observability.metrics import names
+
+    breaker = CircuitBreaker(name="orders-out", window_size=2, minimum_calls=2, open_for_s=60)
+    memory_cluster.fail_next_deliveries(2, topic="orders")
+    metrics = MetricsObserver(None, "producer")
+    with Producer(settings, observers=[metrics]) as producer, pytest.raises(CircuitOpenError):
+        send_with_retry(
+            producer,
+            "orders",
+            b"v",
+            retry=RetryPolicy(max_attempts=3, initial_backoff_s=0.001),
+            circuit_breaker=breaker,
+        )
+    snapshot = metrics.snapshot()
+    states = {labels[-1]: v for labels, v in snapshot.values[names.CIRCUIT_BREAKER_STATE].items()}
+    moves = {labels[-1]: v for labels, v in snapshot.values[names.CIRCUIT_BREAKER_TRANSITIONS].items()}
+    assert states == {"closed": 0, "half_open": 0, "open": 1}
+    assert moves == {"closed": 0, "half_open": 0, "open": 1}
+    assert {labels[2] for labels in snapshot.values[names.CIRCUIT_BREAKER_STATE]} == {"orders-out"}
