@@ -39,7 +39,9 @@ def _import_kafka(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name is not None and exc.name.split(".")[0] == "kafka":
+        # Only a missing ``kafka`` package means kafka-python is not installed; a missing submodule is an
+        # older or newer kafka-python, which the callers handle (fallback modules, FeatureNotSupportedError).
+        if exc.name == "kafka":
             raise MissingDependencyError("kafka-python", "kafka-python", "The kafka-python backend") from None
         raise
 

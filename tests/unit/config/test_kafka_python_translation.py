@@ -185,3 +185,21 @@ def test_every_preset_builds_a_kafka_python_client(preset: str, role: str) -> No
             to_kafka_python_config(settings, role)
         settings = load(preset=preset, producer={"compression": "gzip"}, **overrides)
     build_kafka_python(role, to_kafka_python_config(settings, role))
+
+
+def test_a_missing_kafka_python_submodule_falls_back_instead_of_claiming_it_is_not_installed(
+    monkeypatch: Any,
+) -> None:
+    """Older/newer kafka-python releases move modules: the token provider tries the next location, and an
+    assignor that does not exist is a FeatureNotSupportedError, not "kafka-python is not installed"."""
+    from kafka_client.config import _kafka_python as translation
+    from kafka_client.errors import FeatureNotSupportedError
+
+    monkeypatch.setattr(
+        translation, "_TOKEN_PROVIDER_MODULES", ("kafka.no_such_module", *translation._TOKEN_PROVIDER_MODULES)
+    )
+    provider = translation.kafka_python_token_provider(lambda: ("token", 0.0))
+    assert hasattr(provider, "token")
+    monkeypatch.setitem(translation._ASSIGNORS, "range", ("kafka.no_such_module", "RangeAssignor"))
+    with pytest.raises(FeatureNotSupportedError, match="partition assignment strategy 'range'"):
+        translation._assignor("range")
