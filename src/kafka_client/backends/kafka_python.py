@@ -469,8 +469,15 @@ class KafkaPythonConsumer:
             return {tp: self._consumer.committed(self._tp(tp)) for tp in partitions}
 
     def position(self, partitions: Sequence[TopicPartition]) -> dict[TopicPartition, int | None]:
+        # kafka-python's position is its fetch position, past the records we hold but have not handed
+        # out yet; the application's position (as librdkafka reports it) is the first of those.
+        held: dict[TopicPartition, int] = {}
+        for record in self._buffer:
+            held.setdefault(TopicPartition(record.topic, record.partition), record.offset)
         with _translating("reading positions", ConsumerError):
-            return {tp: self._consumer.position(self._tp(tp)) for tp in partitions}
+            return {
+                tp: held[tp] if tp in held else self._consumer.position(self._tp(tp)) for tp in partitions
+            }
 
     def seek(self, position: TopicPartitionOffset) -> None:
         tp = TopicPartition(position.topic, position.partition)

@@ -295,6 +295,8 @@ class EmbeddedKafka:
                 self._prepare()
             self._launch()
             self._wait_ready(started)
+            if not self._atexit_registered:  # the first start: the group coordinator is not loaded yet
+                _warm_group_coordinator(self.bootstrap_servers)
             self.startup_seconds = time.monotonic() - started
             if not self._atexit_registered:
                 atexit.register(self._atexit_stop)
@@ -560,3 +562,60 @@ class EmbeddedKafka:
     def _atexit_stop(self) -> None:
         with contextlib.suppress(Exception):
             self.stop(timeout=10.0)
+
+
+_WARM_UP = """
+import sys, time
+import confluent_kafka
+from confluent_kafka.admin import AdminClient
+
+def java_hash(text):
+    value = 0
+    for char in text:
+        value = (31 * value + ord(char)) & 0xFFFFFFFF
+    return value
+
+bootstrap, partitions, deadline = sys.argv[1], int(sys.argv[2]), time.monotonic() + float(sys.argv[3])
+groups, index = {}, 0
+while len(groups) < partitions:
+    name = f"kafka-client-warm-up-{index}"
+    groups.setdefault((java_hash(name) & 0x7FFFFFFF) % partitions, name)
+    index += 1
+admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+pending = list(groups.values())
+while pending and time.monotonic() < deadline:
+    for group in list(pending):
+        request = [confluent_kafka.ConsumerGroupTopicPartitions(group)]
+        try:
+            # describe first: confluent-kafka 2.16 crashes (SIGSEGV) when an offsets request meets a
+            # coordinator that is not ready; a describe fails cleanly with NOT_COORDINATOR instead
+            admin.describe_consumer_groups([group], request_timeout=5)[group].result(timeout=10)
+            admin.list_consumer_group_offsets(request, request_timeout=5)[group].result(timeout=10)
+            pending.remove(group)
+        except Exception:
+            time.sleep(0.1)
+sys.exit(1 if pending else 0)
+"""
+
+
+def _warm_group_coordinator(bootstrap_servers: str, partitions: int = 10, timeout_s: float = 30.0) -> None:
+    """Ask for the offsets of one group per ``__consumer_offsets`` partition until each answers.
+
+    On a broker that has just started, the first group request creates ``__consumer_offsets`` and its
+    partitions load in the background; a consumer arriving meanwhile meets NOT_COORDINATOR, and
+    librdkafka's assign() may then never start fetching. Best effort, in a child process (a client
+    library crash there cannot take the caller down); skipped without confluent-kafka.
+    """
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("confluent_kafka") is None:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired, OSError):
+        subprocess.run(
+            [sys.executable, "-c", _WARM_UP, bootstrap_servers, str(partitions), str(timeout_s)],
+            timeout=timeout_s + 15,
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )

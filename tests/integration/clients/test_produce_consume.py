@@ -208,6 +208,15 @@ def test_assign_seek_and_offsets_for_times(
         assert first.offset == 0
         consumer.seek(tp, 7)
         assert [m.value for m in _drain(consumer, 3)] == [b"7", b"8", b"9"]
+        # the application's position: after the one message handed out, not after what was prefetched
+        consumer.seek(tp, 1)
+        deadline = time.monotonic() + 30
+        message = None
+        while message is None and time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+        assert message is not None
+        assert message.offset == 1
+        assert consumer.position([tp]) == {tp: 2}
 
 
 def test_pattern_subscription_and_seek_to_end(
