@@ -94,6 +94,7 @@ class ConfluentAdmin:
         self.address = str(config.get("bootstrap.servers", "?"))
         self._admin = self._ck.AdminClient({**config, "logger": LOGGER})
         self._admin.poll(0)  # serves an OAUTHBEARER token callback before the first request
+        self._coordinator_ready = False
 
     # --- errors and waiting -------------------------------------------------------------------------
 
@@ -259,6 +260,15 @@ class ConfluentAdmin:
         """One OffsetFetch per group (the API takes one group a call), GROUP_BATCH in flight at a time."""
         deadline = time.monotonic() + timeout
         out: dict[str, dict[TopicPartition, CommittedOffset] | KafkaClientError] = {}
+        if group_ids and not self._coordinator_ready:
+            # confluent-kafka 2.16 crashes the process (SIGSEGV) when an offsets request meets a cluster
+            # whose group coordinator does not exist yet (no __consumer_offsets: a brand-new cluster);
+            # a describe fails cleanly then, so one succeeds before the first offsets request.
+            first = self.describe_groups(group_ids[:1], max(0.001, deadline - time.monotonic()))
+            error = first.get(group_ids[0])
+            if isinstance(error, KafkaClientError):
+                return dict.fromkeys(group_ids, error)
+            self._coordinator_ready = True
         for start in range(0, len(group_ids), GROUP_BATCH):
             futures: dict[str, concurrent.futures.Future[Any]] = {}
             for group in group_ids[start : start + GROUP_BATCH]:
