@@ -160,7 +160,11 @@ def test_kafka_top_in_tmux_shows_the_lag_takes_keys_and_quits(
     while tmux("display-message", "-p", "-t", SESSION, "#{pane_dead}").strip() != "1":
         assert time.monotonic() < deadline, f"kafka-top did not quit on 'q':\n{tmux.screen()}"
         time.sleep(0.2)
-    assert tmux("display-message", "-p", "-t", SESSION, "#{pane_dead_status}").strip() == "0"
+    status, settle = "", time.monotonic() + 10
+    while not status and time.monotonic() < settle:  # tmux may report the pane dead before its status
+        status = tmux("display-message", "-p", "-t", SESSION, "#{pane_dead_status}").strip()
+        time.sleep(0.2)
+    assert status == "0"
     assert not _alive(pid), f"kafka-top (pid {pid}) is still running after quitting"
 
 
@@ -227,7 +231,12 @@ def test_kafka_top_demo_shows_the_slow_group_lagging_opens_the_dlq_and_leaves_no
     while tmux("display-message", "-p", "-t", SESSION, "#{pane_dead}").strip() != "1":
         assert time.monotonic() < deadline, f"kafka-top --demo did not quit on 'q':\n{tmux.screen()}"
         time.sleep(0.2)
-    status = tmux("display-message", "-p", "-t", SESSION, "#{pane_dead_status}/#{pane_dead_signal}").strip()
+    status, settle = "/", time.monotonic() + 10
+    while status == "/" and time.monotonic() < settle:  # tmux may report the pane dead before its status
+        status = tmux(
+            "display-message", "-p", "-t", SESSION, "#{pane_dead_status}/#{pane_dead_signal}"
+        ).strip()
+        time.sleep(0.2)
     assert status == "0/", f"kafka-top --demo exited with status/signal {status}:\n{tmux.screen()}"
     assert "kafka-top: demo stopped" in tmux.screen()
     assert not _alive(pid), f"kafka-top (pid {pid}) is still running after quitting"

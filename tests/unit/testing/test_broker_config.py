@@ -34,7 +34,7 @@ def test_secured_listeners_authorizer_and_users(tmp_path: Path) -> None:
     props = _props(server_properties(layout, {}))
     assert props["super.users"] == "User:admin;User:ANONYMOUS"
     assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
-    assert props["sasl.enabled.mechanisms"] == "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"
+    assert props["sasl.enabled.mechanisms"] == "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER"
     assert props["listener.name.sasl_ssl.plain.sasl.jaas.config"] == (
         "org.apache.kafka.common.security.plain.PlainLoginModule required "
         'user_admin="a-pw" user_alice="b-pw";'
