@@ -102,6 +102,15 @@ class ConfluentProducer:
         else:
             report(None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1]), topic)
 
+    def _refused(self, exc: BaseException, topic: str) -> KafkaClientError:
+        """Why librdkafka refused to queue a message: a full local queue, or a Kafka error."""
+        if isinstance(exc, BufferError):
+            return QueueFullError(
+                f"the producer's local queue is full ({len(self._producer)} messages waiting); "
+                "raise producer.queue_buffering_max_messages or slow down"
+            )
+        return error_from_kafka_error(exc.args[0], f"producing to {topic!r}")
+
     def fire(
         self,
         topic: str,
@@ -124,13 +133,8 @@ class ConfluentProducer:
                     timestamp=timestamp_ms or 0,
                     headers=headers,
                 )
-        except BufferError as exc:
-            raise QueueFullError(
-                f"the producer's local queue is full ({len(self._producer)} messages waiting); "
-                "raise producer.queue_buffering_max_messages or slow down"
-            ) from exc
-        except self._kafka_exception as exc:
-            raise error_from_kafka_error(exc.args[0], f"producing to {topic!r}") from exc
+        except (BufferError, self._kafka_exception) as exc:
+            raise self._refused(exc, topic) from exc
 
     def produce(
         self,
@@ -158,13 +162,8 @@ class ConfluentProducer:
                 timestamp=timestamp_ms or 0,
                 headers=headers,
             )
-        except BufferError as exc:
-            raise QueueFullError(
-                f"the producer's local queue is full ({len(self._producer)} messages waiting); "
-                "raise producer.queue_buffering_max_messages or slow down"
-            ) from exc
-        except self._kafka_exception as exc:
-            raise error_from_kafka_error(exc.args[0], f"producing to {topic!r}") from exc
+        except (BufferError, self._kafka_exception) as exc:
+            raise self._refused(exc, topic) from exc
 
     def poll(self, timeout: float) -> int:
         return int(self._producer.poll(timeout))
