@@ -21,6 +21,7 @@ from kafka_client import (
     SerializationError,
     TopicError,
     TopicPartition,
+    TopicPartitionOffset,
 )
 
 
@@ -200,7 +201,9 @@ def test_assign_seek_and_offsets_for_times(
             producer.send(topic, str(i).encode(), timestamp=1_000_000 + i * 1000).result(30)
     tp = TopicPartition(topic, 0)
     with Consumer(settings, group_id=group_id(), commit_strategy="manual") as consumer:
-        consumer.assign([tp])
+        # From an explicit offset: librdkafka's assign() without one looks the committed offset up and,
+        # once in a while (1 CI run in 3), never starts the partition (see the closing note of issue 3/4).
+        consumer.assign([TopicPartitionOffset(topic, 0, 0)])
         assert consumer.assignment() == [tp]
         assert consumer.watermarks(tp) == (0, 10)
         assert consumer.offsets_for_times(1_004_500, [tp]) == {tp: 5}
