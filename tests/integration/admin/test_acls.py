@@ -18,17 +18,13 @@ from kafka_client.admin import (
     PatternType,
     ResourceType,
 )
-from kafka_client.errors import EmbeddedKafkaError
 from kafka_client.testing.pytest_plugin import KafkaBroker
 from tests.integration.admin.conftest import commit_offsets
 
 
 @pytest.fixture
 def alice(kafka_broker: KafkaBroker) -> Iterator[KafkaAdmin]:
-    try:
-        settings = kafka_broker.client_settings("SASL_PLAINTEXT", user="alice", mechanism="SCRAM-SHA-256")
-    except EmbeddedKafkaError as exc:
-        pytest.skip(str(exc))
+    settings = kafka_broker.client_settings("SASL_PLAINTEXT", user="alice", mechanism="SCRAM-SHA-256")
     with KafkaAdmin(settings, timeout=15) as client:
         yield client
 

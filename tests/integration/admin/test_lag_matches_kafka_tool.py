@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from kafka_client import Consumer, TopicPartition, TopicPartitionOffset
 from kafka_client.admin import ConsumerGroupLag, GroupState, KafkaAdmin
 from kafka_client.testing.pytest_plugin import KafkaBroker
@@ -41,11 +39,6 @@ def our_rows(lag: ConsumerGroupLag) -> dict[TopicPartition, Row]:
     }
 
 
-@pytest.fixture
-def tool_broker(kafka_broker: KafkaBroker) -> KafkaBroker:
-    if not hasattr(kafka_broker, "run_tool"):
-        pytest.skip("needs the embedded broker's Kafka tools")
-    return kafka_broker
 
 
 def test_lag_equals_the_tool_with_a_live_member_then_without(

@@ -29,11 +29,6 @@ def prefix() -> str:
     return f"exp-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture
-def tool_broker(kafka_broker: KafkaBroker) -> KafkaBroker:
-    if not hasattr(kafka_broker, "run_tool"):
-        pytest.skip("needs the embedded broker's Kafka tools")
-    return kafka_broker
 
 
 @pytest.fixture

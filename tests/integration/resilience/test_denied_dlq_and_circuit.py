@@ -12,7 +12,6 @@ import pytest
 
 from kafka_client import AuthorizationError, Message, Producer, TopicPartition
 from kafka_client.admin import AclBinding, KafkaAdmin
-from kafka_client.errors import EmbeddedKafkaError
 from kafka_client.resilience import (
     CircuitBreaker,
     DeadLetterQueue,
@@ -40,10 +39,7 @@ def real_backend(backend: str) -> str:
 
 @pytest.fixture
 def alice(kafka_broker: KafkaBroker, real_backend: str) -> dict[str, Any]:
-    try:
-        settings = kafka_broker.client_settings("SASL_PLAINTEXT", user="alice", mechanism="SCRAM-SHA-256")
-    except EmbeddedKafkaError as exc:
-        pytest.skip(str(exc))
+    settings = kafka_broker.client_settings("SASL_PLAINTEXT", user="alice", mechanism="SCRAM-SHA-256")
     return {**settings, "backend": real_backend}
 
 
