@@ -18,8 +18,8 @@ __all__ = ["ConsumerBackend", "DeliveryCallback", "ProducerBackend", "RebalanceL
 DeliveryCallback = Callable[[KafkaClientError | None, RecordMetadata | None], None]
 """Called once per message with (error, None) or (None, metadata), from the backend's poll."""
 
-SharedReport = Callable[[KafkaClientError | None, RecordMetadata | None, str], None]
-"""The report of a message queued without its own callback: (error, metadata, topic). A backend that can
+SharedReport = Callable[[str, KafkaClientError | None, RecordMetadata | None], None]
+"""The report of a message queued without its own callback: (topic, error, metadata). A backend that can
 queue such messages cheaply has ``fire(topic, value, key, headers, partition, timestamp_ms)`` and
 ``set_report(report)``; the producer core falls back to ``produce`` with a callback otherwise."""
 

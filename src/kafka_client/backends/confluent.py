@@ -98,9 +98,9 @@ class ConfluentProducer:
             return
         topic = msg.topic()
         if err is not None:
-            report(delivery_error(err, topic), None, topic)
+            report(topic, delivery_error(err, topic), None)
         else:
-            report(None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1]), topic)
+            report(topic, None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1]))
 
     def _refused(self, exc: BaseException, topic: str) -> KafkaClientError:
         """Why librdkafka refused to queue a message: a full local queue, or a Kafka error."""

@@ -191,7 +191,7 @@ class ProducerCore:
         try:
             self.fire(topic, value, key, headers, partition, timestamp)
         except QueueFullError:
-            report = functools.partial(self.fired_report_of, topic)
+            report = functools.partial(self.fired_report, topic)
             self.produce_when_full(topic, value, key, headers, partition, timestamp, report)
         self.sends += 1
         if not self.sends & (POLL_EVERY - 1) and self.inline_poll is not None:
@@ -206,15 +206,10 @@ class ProducerCore:
         partition: int | None,
         timestamp: int | None,
     ) -> None:
-        report = functools.partial(self.fired_report_of, topic)
+        report = functools.partial(self.fired_report, topic)
         self.backend_produce(topic, value, key, headers, partition, timestamp, report)
 
-    def fired_report_of(
-        self, topic: str, error: KafkaClientError | None, meta: RecordMetadata | None
-    ) -> None:
-        self.fired_report(error, meta, topic)
-
-    def fired_report(self, error: KafkaClientError | None, meta: RecordMetadata | None, topic: str) -> None:
+    def fired_report(self, topic: str, error: KafkaClientError | None, meta: RecordMetadata | None) -> None:
         """The report of a fire-and-forget message: observers (with no send time: ``sent_ns`` 0), and
         failures to ``on_error``."""
         if self.hooks.after_delivery:
@@ -472,8 +467,3 @@ def as_bytes(obj: Any, topic: str, field: MessageField) -> bytes | None:
         f"cannot send a {type(obj).__name__} as the {field} of a message to {topic!r} without a serializer; "
         f"pass bytes, or set {field}_serializer (e.g. 'str' or 'json')"
     )
-
-
-def metadata_from(meta: RecordMetadata | None) -> RecordMetadata:
-    assert meta is not None
-    return meta
