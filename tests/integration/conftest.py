@@ -9,9 +9,11 @@ embedded broker they always run, and a missing capability is an error. Against a
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
+from kafka_client.testing.embedded import EmbeddedKafka
 from kafka_client.testing.pytest_plugin import KafkaBroker
 
 EMBEDDED_ONLY_FIXTURES = frozenset({"tool_broker", "alice"})
@@ -39,3 +41,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def tool_broker(kafka_broker: KafkaBroker) -> KafkaBroker:
     """The embedded broker, for tests that run its Kafka CLI tools (``run_tool``)."""
     return kafka_broker
+
+
+@pytest.fixture(scope="module")
+def own_broker() -> Iterator[EmbeddedKafka]:
+    """A PLAINTEXT-only broker of the module's own, for tests that kill, freeze or restart it."""
+    broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        if broker.is_running:
+            broker.resume()  # a frozen JVM would not answer the stop
+        broker.stop()

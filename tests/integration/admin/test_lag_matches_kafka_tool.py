@@ -39,8 +39,6 @@ def our_rows(lag: ConsumerGroupLag) -> dict[TopicPartition, Row]:
     }
 
 
-
-
 def test_lag_equals_the_tool_with_a_live_member_then_without(
     admin: KafkaAdmin, tool_broker: KafkaBroker, kafka_topic: Callable[..., str], group_id: Callable[[], str]
 ) -> None:

@@ -29,8 +29,6 @@ def prefix() -> str:
     return f"exp-{uuid.uuid4().hex[:8]}"
 
 
-
-
 @pytest.fixture
 def make_exporter(kafka_broker: KafkaBroker, prefix: str) -> Iterator[ExporterFactory]:
     """Exporters watching the session broker's groups and topics named ``<prefix>...`` only."""

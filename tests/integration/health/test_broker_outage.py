@@ -23,16 +23,6 @@ from kafka_client.testing.embedded import EmbeddedKafka
 OK, FAILED = HealthStatus.OK, HealthStatus.FAILED
 
 
-@pytest.fixture(scope="module")
-def own_broker() -> Iterator[EmbeddedKafka]:
-    broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False)
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
-
-
 @pytest.fixture
 def long_lived_admin(own_broker: EmbeddedKafka) -> Iterator[KafkaAdmin]:
     """One client across the outage, as a readiness endpoint keeps it."""

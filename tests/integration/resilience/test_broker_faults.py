@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,19 +32,6 @@ from kafka_client.testing.embedded import EmbeddedKafka
 COUNT = 200_000
 KEYS = 1_000
 PARTITIONS = 3
-
-
-@pytest.fixture(scope="module")
-def own_broker() -> Iterator[EmbeddedKafka]:
-    """A PLAINTEXT-only broker for this module: the tests kill and freeze it."""
-    broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False)
-    broker.start()
-    try:
-        yield broker
-    finally:
-        if broker.is_running:
-            broker.resume()
-        broker.stop()
 
 
 @pytest.fixture(params=["confluent", "kafka-python"])

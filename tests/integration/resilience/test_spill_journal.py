@@ -7,7 +7,6 @@ exactly once with its key, value and headers."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +19,6 @@ from kafka_client.testing.embedded import EmbeddedKafka
 
 BEFORE, DURING = 100, 500
 PARTITIONS = 2
-
-
-@pytest.fixture(scope="module")
-def own_broker() -> Iterator[EmbeddedKafka]:
-    broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False)
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
 
 
 @pytest.fixture(params=["confluent", "kafka-python"])

@@ -16,7 +16,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,16 +28,6 @@ TRANSACTIONS = 40
 PER_TRANSACTION = 50
 PARTITIONS = 3
 KILL_IN = {15: "commits", 29: "aborts"}  # the transactions during whose sends the broker is killed
-
-
-@pytest.fixture(scope="module")
-def own_broker() -> Iterator[EmbeddedKafka]:
-    broker = EmbeddedKafka(sasl=False, tls=False, authorizer=False)
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
 
 
 # confluent only: on kafka-python, 1 run in 3 lost part of a transaction whose commit_transaction() had
