@@ -11,18 +11,8 @@ import pytest
 
 from kafka_client import AsyncConsumer, Message, TopicPartition, TopicPartitionOffset
 from kafka_client.testing.memory import MemoryCluster
-
-TOPIC = "orders"
-P0, P1 = TopicPartition(TOPIC, 0), TopicPartition(TOPIC, 1)
-
-
-def _cluster(per_partition: int, partitions: int = 2) -> MemoryCluster:
-    cluster = MemoryCluster()
-    cluster.create_topic(TOPIC, partitions=partitions)
-    for p in range(partitions):
-        for i in range(per_partition):
-            cluster.inject_record(TOPIC, p, None, f"{p}-{i}".encode())
-    return cluster
+from tests.unit.consumer._orders import P0, P1, TOPIC
+from tests.unit.consumer._orders import orders_cluster as _cluster
 
 
 def _consumer(cluster: MemoryCluster, **kwargs: Any) -> AsyncConsumer[Any, Any]:
