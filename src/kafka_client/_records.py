@@ -140,7 +140,7 @@ class Message(Generic[K, V]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Message):
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+        return all(getattr(self, name) == getattr(other, name) for name in Message.__slots__)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -13,7 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from kafka_client._records import Headers, RawRecord, RecordMetadata, TopicPartition, TopicPartitionOffset
+from kafka_client._records import (
+    Headers,
+    Message,
+    RawRecord,
+    RecordMetadata,
+    TopicPartition,
+    TopicPartitionOffset,
+)
 from kafka_client.backends._confluent_errors import (
     delivery_error,
     error_from_kafka_error,
@@ -209,6 +216,84 @@ class ConfluentProducer:
         self._producer.flush(0)
 
 
+_MISSING: Any = object()
+
+
+class _FromNative:
+    """A :class:`Message` field read from the librdkafka message the first time it is asked for, then kept
+    in the field's own slot (so it can also be assigned, like any other field)."""
+
+    __slots__ = ("_read", "_slot")
+
+    def __init__(self, slot: Any, read: Callable[[Any], Any]) -> None:
+        self._slot = slot  # the base class's slot descriptor
+        self._read = read
+
+    def __get__(self, message: Any, owner: type | None = None) -> Any:
+        if message is None:
+            return self
+        try:
+            return self._slot.__get__(message, owner)
+        except AttributeError:
+            value = self._read(message._native)
+            self._slot.__set__(message, value)
+            return value
+
+    def __set__(self, message: Any, value: Any) -> None:
+        self._slot.__set__(message, value)
+
+
+def _timestamp_ms(native: Any) -> int | None:
+    ts_type, ts = native.timestamp()
+    return ts if ts_type else None
+
+
+class _ConfluentMessage(Message[bytes | None, bytes | None]):
+    """A consumed message whose headers, timestamp and leader epoch are read from librdkafka's message only
+    when asked for: three native calls fewer per message for consumers that never look at them. Copies and
+    pickles are plain :class:`Message` objects."""
+
+    __slots__ = ("_native",)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Message, tuple(getattr(self, name) for name in _MESSAGE_ARGS))
+
+
+for _name, _read in (
+    ("headers", lambda native: native.headers() or []),
+    ("timestamp_ms", _timestamp_ms),
+    ("leader_epoch", lambda native: native.leader_epoch()),
+):
+    setattr(_ConfluentMessage, _name, _FromNative(Message.__dict__[_name], _read))
+del _name, _read
+
+_MESSAGE_ARGS = (
+    "topic",
+    "partition",
+    "offset",
+    "key",
+    "value",
+    "headers",
+    "timestamp_ms",
+    "leader_epoch",
+    "raw_key",
+    "raw_value",
+)
+_new_message = object.__new__
+
+
+def _record(native: Any) -> RawRecord:
+    """One librdkafka message (without an error) as a :class:`Message`: attributes set directly, no call."""
+    record: Any = _new_message(_ConfluentMessage)
+    record._native = native
+    record.topic = native.topic()
+    record.partition = native.partition()
+    record.offset = native.offset()
+    record.key = record.raw_key = native.key()
+    record.value = record.raw_value = native.value()
+    return record  # type: ignore[no-any-return]
+
+
 class _RebalanceAdapter:
     """Turns confluent's (consumer, [TopicPartition]) callbacks into our listener's calls."""
 
@@ -287,19 +372,6 @@ class ConfluentConsumer:
         with translate_errors("unsubscribing", ConsumerError):
             self._consumer.unsubscribe()
 
-    def _record(self, msg: Any) -> RawRecord:
-        ts_type, ts = msg.timestamp()
-        return RawRecord(
-            msg.topic(),
-            msg.partition(),
-            msg.offset(),
-            msg.key(),
-            msg.value(),
-            msg.headers() or [],
-            ts if ts_type else None,
-            msg.leader_epoch(),
-        )
-
     def _is_transient(self, err: Any) -> bool:
         """End of partition, or a retriable error librdkafka recovers from by itself (a coordinator
         moving, a leader election): reported to ``on_error``, not raised. Anything else is raised."""
@@ -328,17 +400,27 @@ class ConfluentConsumer:
             if self._is_transient(err):
                 return None
             raise error_from_kafka_error(err, "consuming", ConsumerError)
-        return self._record(msg)
+        return _record(msg)
 
     def consume(self, max_records: int, timeout: float) -> list[RawRecord]:
         self._raise_pending()
         with translate_errors("consuming", ConsumerError):
             messages = self._consumer.consume(max_records, timeout)
+        # The per-message hot path of consuming, so _record's body is inlined here.
         records: list[RawRecord] = []
+        append = records.append
+        new, kind = _new_message, _ConfluentMessage
         for msg in messages:
             err = msg.error()
             if err is None:
-                records.append(self._record(msg))
+                record: Any = new(kind)
+                record._native = msg
+                record.topic = msg.topic()
+                record.partition = msg.partition()
+                record.offset = msg.offset()
+                record.key = record.raw_key = msg.key()
+                record.value = record.raw_value = msg.value()
+                append(record)
             elif not self._is_transient(err) and self._pending_error is None:
                 # Hand back what came before the error; raise it on the next call.
                 self._pending_error = error_from_kafka_error(err, "consuming", ConsumerError)

@@ -196,6 +196,9 @@ class ConsumerSettings(SettingsSection):
     fetch_min_bytes: PositiveInt = 1
     # Well under the clients' request/socket timeouts (30 s in kafka-python, 60 s in librdkafka).
     fetch_max_wait_ms: int = Field(default=500, ge=0, le=10_000)
+    # librdkafka waits this long before fetching again once its local queue holds queued.min.messages;
+    # its default (1000 ms) leaves a consumer that drains the queue quickly idle for most of a second.
+    fetch_queue_backoff_ms: int = Field(default=50, ge=0, le=300_000)
     max_poll_records: PositiveInt = 500
     isolation_level: Literal["read_committed", "read_uncommitted"] = "read_committed"
     partition_assignment_strategy: AssignmentStrategy = "cooperative-sticky"

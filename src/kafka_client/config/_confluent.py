@@ -106,6 +106,7 @@ def _consumer_config(settings: KafkaClientSettings) -> dict[str, Any]:
         "max.poll.interval.ms": consumer.max_poll_interval_ms,
         "fetch.min.bytes": consumer.fetch_min_bytes,
         "fetch.wait.max.ms": consumer.fetch_max_wait_ms,
+        "fetch.queue.backoff.ms": consumer.fetch_queue_backoff_ms,
         "isolation.level": consumer.isolation_level,
         "partition.assignment.strategy": consumer.partition_assignment_strategy,
     }

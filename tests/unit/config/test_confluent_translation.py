@@ -45,6 +45,7 @@ PRODUCTION_CONSUMER = {
     "max.poll.interval.ms": 300000,
     "fetch.min.bytes": 1,
     "fetch.wait.max.ms": 500,
+    "fetch.queue.backoff.ms": 50,
     "isolation.level": "read_committed",
     "partition.assignment.strategy": "cooperative-sticky",
     "statistics.interval.ms": 5000,

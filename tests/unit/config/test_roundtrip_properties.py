@@ -69,6 +69,7 @@ def consumer_settings(draw: st.DrawFn) -> dict[str, Any]:
         "max_poll_interval_ms": session + draw(st.integers(0, 1_000_000)),
         "fetch_min_bytes": draw(st.integers(1, 100_000_000)),
         "fetch_max_wait_ms": draw(st.integers(0, 10_000)),
+        "fetch_queue_backoff_ms": draw(st.integers(0, 300_000)),
         "max_poll_records": draw(st.integers(1, 10_000)),
         "isolation_level": draw(st.sampled_from(["read_committed", "read_uncommitted"])),
         "partition_assignment_strategy": draw(st.sampled_from(["cooperative-sticky", "range", "roundrobin"])),
