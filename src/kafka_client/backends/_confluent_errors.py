@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +49,19 @@ _BY_NAME: dict[str, type[KafkaClientError]] = {
 
 # Texts librdkafka puts in a transport error when the TLS handshake (not the network) failed.
 _TLS_MARKS = ("SSL routines", "SSL handshake failed", "certificate verify failed")
+# The client refused the broker's certificate. librdkafka says only this (and advises checking
+# ssl.ca.location) whatever OpenSSL's reason was: expired, issued for another host, or an unknown CA.
+_BROKER_CERT_REFUSED = "certificate verify failed"
+# TLS alerts a broker sends when it refuses the client's certificate. Java sends "certificate unknown" for
+# an expired certificate as for an untrusted one: the reason is only in the broker's log.
+_CLIENT_CERT_ALERTS = (
+    "alert certificate unknown",
+    "alert bad certificate",
+    "alert unknown ca",
+    "alert certificate revoked",
+    "alert unsupported certificate",
+)
+_BROKER_ADDRESS = re.compile(r"\b(?:sasl_)?ssl://(\S+?):(\d+)/")
 
 _DENIED_RESOURCES = (
     ("TRANSACTIONAL_ID", "TRANSACTIONAL_ID"),
@@ -85,6 +100,41 @@ def authorization_detail(code: str, what: str, name: str | None = None) -> str:
     return f"; denied: {operation} on {target}" if operation else f"; denied on {target}"
 
 
+def tls_detail(text: str) -> str:
+    """What a failed TLS handshake means and how to fix it, appended to librdkafka's ``text``.
+
+    librdkafka's text cannot tell the causes of a refused broker certificate apart, so this names each
+    with its fix, and the ``openssl s_client`` command that prints which one it is for that broker.
+    """
+    lowered = text.lower()
+    if _BROKER_CERT_REFUSED in lowered:
+        found = _BROKER_ADDRESS.search(text)
+        host, port = (found.group(1).strip("[]"), found.group(2)) if found else ("<host>", "<port>")
+        try:
+            ipaddress.ip_address(host)
+            check = f"-verify_ip {host}"
+        except ValueError:
+            check = f"-verify_hostname {host}"
+        return (
+            "; the broker's certificate was refused: it has expired (or is not yet valid), it does not "
+            f"list {host}, the host name the client connected to (security.tls.check_hostname), or it "
+            "was not signed by a CA in security.tls.ca_file. Renew it, connect to a name it lists, or set "
+            "ca_file to the CA that signed it; 'openssl s_client -connect "
+            f"{host}:{port} -CAfile <ca_file> {check}' prints which (Verify return code)"
+        )
+    if "alert certificate expired" in lowered:
+        return "; the broker says the client's certificate (security.tls.cert_file) has expired: renew it"
+    if any(alert in lowered for alert in _CLIENT_CERT_ALERTS):
+        return (
+            "; the broker refused the client's certificate (security.tls.cert_file): it has expired (or is "
+            "not yet valid), or it was not signed by a CA in the broker's truststore. The broker's log says "
+            "which; renew the certificate or have it signed by a CA the broker trusts"
+        )
+    if "alert certificate required" in lowered:
+        return "; the listener requires a client certificate: set security.tls.cert_file and key_file"
+    return ""
+
+
 def error_from_kafka_error(
     error: Any, what: str, default: type[KafkaClientError] = KafkaClientError
 ) -> KafkaClientError:
@@ -99,6 +149,8 @@ def error_from_kafka_error(
     text = f"{what}: {error.str()} [{name}]"
     if cls is AuthorizationError:
         text += authorization_detail(name, what)
+    elif cls is TLSError:
+        text += tls_detail(error.str())
     exc: KafkaClientError
     if cls is TransactionError or (default is TransactionError and cls is KafkaClientError):
         exc = TransactionError(text, abortable=error.txn_requires_abort(), retriable=error.retriable())
