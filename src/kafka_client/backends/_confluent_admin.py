@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
@@ -51,6 +52,8 @@ from kafka_client.errors import (
 
 T = TypeVar("T")
 OffsetQuery = Literal["earliest", "latest"] | int
+#: One ListOffsets request in flight: its queries, and the future of its answers.
+_OffsetRequest = tuple[Sequence[tuple[TopicPartition, OffsetQuery]], concurrent.futures.Future[Any]]
 
 #: librdkafka's log lines go here (served on every call), not to stderr.
 LOGGER = logging.getLogger("kafka_client.admin")
@@ -60,6 +63,10 @@ LOGGER.addHandler(logging.NullHandler())
 _SLACK_S = 5.0
 #: Groups per DescribeGroups submission, and committed-offset lookups in flight at once.
 GROUP_BATCH = 500
+#: Partitions per ListOffsets request. librdkafka's work on one request grows faster than its size
+#: (10,000 partitions in one: ~0.8 s of CPU; in requests of 500: ~0.1 s), so many small requests are
+#: sent at once instead.
+OFFSETS_BATCH = 500
 _GROUP_STATES = {
     "STABLE": GroupState.STABLE,
     "EMPTY": GroupState.EMPTY,
@@ -95,6 +102,10 @@ class ConfluentAdmin:
         self._admin = self._ck.AdminClient({**config, "logger": LOGGER})
         self._admin.poll(0)  # serves an OAUTHBEARER token callback before the first request
         self._coordinator_ready = False
+        #: The client's native ListOffsets call (under the public one: see _list_offsets).
+        self._native_list_offsets: Any = getattr(
+            super(self._ck.AdminClient, self._admin), "list_offsets", None
+        )
 
     # --- errors and waiting -------------------------------------------------------------------------
 
@@ -282,19 +293,20 @@ class ConfluentAdmin:
     def list_offsets(
         self, queries: Mapping[TopicPartition, OffsetQuery], timeout: float
     ) -> dict[TopicPartition, int | KafkaClientError]:
-        """ListOffsets for many partitions in one call (librdkafka splits it by partition leader)."""
-        return self._wait_offsets(self._submit_offsets(queries, timeout), time.monotonic() + timeout)
+        """ListOffsets for many partitions (librdkafka splits each request by partition leader)."""
+        deadline = time.monotonic() + timeout
+        return self._wait_offsets(self._submit_offsets(list(queries.items()), timeout), deadline)
 
     def watermarks(
         self, partitions: Iterable[TopicPartition], timeout: float
     ) -> dict[TopicPartition, Watermarks | KafkaClientError]:
-        """Earliest and latest offsets: one ListOffsets call per spec, both in flight together."""
+        """Earliest and latest offsets: the ListOffsets requests of both specs in flight together."""
         wanted = list(dict.fromkeys(partitions))
         deadline = time.monotonic() + timeout
-        earliest_futures = self._submit_offsets(dict.fromkeys(wanted, "earliest"), timeout)
-        latest_futures = self._submit_offsets(dict.fromkeys(wanted, "latest"), timeout)
-        earliest = self._wait_offsets(earliest_futures, deadline)
-        latest = self._wait_offsets(latest_futures, deadline)
+        earliest_requests = self._submit_offsets([(tp, "earliest") for tp in wanted], timeout)
+        latest_requests = self._submit_offsets([(tp, "latest") for tp in wanted], timeout)
+        earliest = self._wait_offsets(earliest_requests, deadline)
+        latest = self._wait_offsets(latest_requests, deadline)
         out: dict[TopicPartition, Watermarks | KafkaClientError] = {}
         for tp in wanted:
             low, high = earliest.get(tp), latest.get(tp)
@@ -305,29 +317,81 @@ class ConfluentAdmin:
         return out
 
     def _submit_offsets(
-        self, queries: Mapping[TopicPartition, OffsetQuery], timeout: float
-    ) -> dict[TopicPartition, concurrent.futures.Future[Any]]:
-        if not queries:
-            return {}
+        self, queries: Sequence[tuple[TopicPartition, OffsetQuery]], timeout: float
+    ) -> list[_OffsetRequest]:
+        """ListOffsets requests of at most OFFSETS_BATCH partitions each, all in flight at once:
+        ``(the request's queries, its future)`` per request."""
+        native = self._root.TopicPartition
+        values = {"earliest": self._root.OFFSET_BEGINNING, "latest": self._root.OFFSET_END}
+        requests = []
+        for start in range(0, len(queries), OFFSETS_BATCH):
+            chunk = queries[start : start + OFFSETS_BATCH]
+            request = [
+                native(tp.topic, tp.partition, values[query] if isinstance(query, str) else int(query))
+                for tp, query in chunk
+            ]
+            requests.append((chunk, self._list_offsets(request, timeout)))
+        return requests
+
+    def _list_offsets(self, request: list[Any], timeout: float) -> concurrent.futures.Future[Any]:
+        """Send one ListOffsets request (native partitions whose offset field holds the spec: -2
+        earliest, -1 latest, else a timestamp); its future's result maps each native partition to its
+        ``ListOffsetsResultInfo`` or ``KafkaError``.
+
+        The public ``AdminClient.list_offsets`` checks every item and makes one future per partition
+        on top of this (at 20,000 partitions a cycle, twice the CPU of the request itself), then calls
+        the client's native method, as this does. A confluent-kafka release whose native method takes
+        other arguments makes this fall back to the public one, for good."""
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_running_or_notify_cancel()
+        if self._native_list_offsets is not None:
+            try:
+                self._native_list_offsets(request, future, request_timeout=timeout)
+                return future
+            except TypeError as exc:
+                LOGGER.warning("using AdminClient.list_offsets: its native method refused the call: %s", exc)
+                self._native_list_offsets = None
         spec = self._ck.OffsetSpec
-        native = {
-            self._root.TopicPartition(tp.topic, tp.partition): (
-                spec.earliest()
-                if query == "earliest"
-                else spec.latest()
-                if query == "latest"
-                else spec.for_timestamp(int(query))
-            )
-            for tp, query in queries.items()
-        }
-        futures = self._admin.list_offsets(native, request_timeout=timeout)
-        return {TopicPartition(ntp.topic, ntp.partition): future for ntp, future in futures.items()}
+        specs = {self._root.OFFSET_BEGINNING: spec.earliest(), self._root.OFFSET_END: spec.latest()}
+        per_partition = self._admin.list_offsets(
+            {ntp: specs.get(ntp.offset) or spec.for_timestamp(ntp.offset) for ntp in request},
+            request_timeout=timeout,
+        )
+        _gather(per_partition, future, self._ck.KafkaException)
+        return future
 
     def _wait_offsets(
-        self, futures: Mapping[TopicPartition, concurrent.futures.Future[Any]], deadline: float
+        self, requests: Sequence[_OffsetRequest], deadline: float
     ) -> dict[TopicPartition, int | KafkaClientError]:
-        results = self._results(futures, deadline, "listing offsets of {key}", TopicError)
-        return {tp: r if isinstance(r, KafkaClientError) else int(r.offset) for tp, r in results.items()}
+        """Every partition's offset, or the translated error in its place (a request that failed as a
+        whole: its error for each of its partitions)."""
+        concurrent.futures.wait(
+            [future for _queries, future in requests],
+            timeout=max(0.0, deadline - time.monotonic()) + _SLACK_S,
+        )
+        out: dict[TopicPartition, int | KafkaClientError] = {}
+        answered_with_error = self._ck.KafkaError
+        for queries, future in requests:
+            try:
+                answers = future.result(timeout=0)
+            except (self._ck.KafkaException, concurrent.futures.TimeoutError) as exc:
+                what = f"listing offsets of {queries[0][0]}"
+                if len(queries) > 1:
+                    what += f" and {len(queries) - 1} more partitions (one request)"
+                failed = self._error(exc, what, TopicError)
+                out.update((tp, failed) for tp, _query in queries)
+                continue
+            for ntp, answer in answers.items():
+                tp = TopicPartition(ntp.topic, ntp.partition)
+                if isinstance(answer, answered_with_error):
+                    out[tp] = self._error(answer, f"listing offsets of {tp}", TopicError)
+                else:
+                    out[tp] = int(answer.offset)
+            if len(answers) != len(queries):
+                for tp, _query in queries:
+                    if tp not in out:
+                        out[tp] = _error_or_missing(None, tp)
+        return out
 
     # --- ACLs ---------------------------------------------------------------------------------------
 
@@ -374,6 +438,49 @@ def _raise_first(results: Mapping[Any, Any]) -> None:
     for result in results.values():
         if isinstance(result, KafkaClientError):
             raise result
+
+
+def _gather(
+    futures: Mapping[Any, concurrent.futures.Future[Any]],
+    into: concurrent.futures.Future[Any],
+    kafka_exception: type[Exception],
+) -> None:
+    """Complete ``into`` once every one of ``futures`` is done, as the native request's future would
+    be: with ``{key: result, or the KafkaError it failed with}``, or with the request's exception when
+    all of them failed with that one exception (a request-level failure)."""
+    pending = [len(futures)]
+    lock = threading.Lock()
+
+    def settle() -> None:
+        errors = {key: future.exception() for key, future in futures.items()}
+        shared = set(map(id, errors.values()))
+        first = next(iter(errors.values()), None)
+        if first is not None and len(shared) == 1:
+            into.set_exception(first)
+            return
+        answers: dict[Any, Any] = {}
+        for key, future in futures.items():
+            error = errors[key]
+            if error is None:
+                answers[key] = future.result()
+            elif isinstance(error, kafka_exception) and error.args:
+                answers[key] = error.args[0]
+            else:
+                into.set_exception(error)
+                return
+        into.set_result(answers)
+
+    def one_done(_future: concurrent.futures.Future[Any]) -> None:
+        with lock:
+            pending[0] -= 1
+            last = pending[0] == 0
+        if last:
+            settle()
+
+    if not futures:
+        into.set_result({})
+    for future in futures.values():
+        future.add_done_callback(one_done)
 
 
 def _error_or_missing(value: int | KafkaClientError | None, tp: TopicPartition) -> KafkaClientError:

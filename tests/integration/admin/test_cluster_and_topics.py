@@ -20,6 +20,7 @@ from kafka_client.admin import (
     TopicListing,
     Watermarks,
 )
+from kafka_client.backends import _confluent_admin
 from kafka_client.testing.pytest_plugin import KafkaBroker
 from tests.integration.admin.conftest import commit_offsets, produce, wait_for_assignment
 
@@ -107,6 +108,34 @@ def test_watermarks_committed_offsets_and_offsets_for_times(
     }
     future = int(time.time() * 1000) + 3_600_000
     assert admin.offsets_for_times({parts[0]: before, parts[1]: future}) == {parts[0]: 0, parts[1]: None}
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native-request", "public-list-offsets"])
+def test_watermarks_in_several_requests_and_through_the_public_call(
+    admin: KafkaAdmin,
+    kafka_topic: Callable[..., str],
+    kafka_broker: KafkaBroker,
+    monkeypatch: pytest.MonkeyPatch,
+    native: bool,
+) -> None:
+    """Requests of 2 partitions each; without the client's native ListOffsets call (another
+    confluent-kafka release) the public one gives the same values and errors."""
+    monkeypatch.setattr(_confluent_admin, "OFFSETS_BATCH", 2)
+    if not native:
+        monkeypatch.setattr(admin._backend, "_native_list_offsets", None)
+    topic = kafka_topic(5)
+    produce(kafka_broker.bootstrap_servers, topic, 15, 5)
+    parts = [TopicPartition(topic, p) for p in range(5)]
+    assert admin.watermarks(parts) == {tp: Watermarks(0, 3) for tp in parts}
+    in_an_hour = int(time.time() * 1000) + 3_600_000
+    assert admin.offsets_for_times(dict.fromkeys(parts, in_an_hour)) == dict.fromkeys(parts)
+    # An unknown partition fails alone; a request of unknown ones only fails whole (no leader to ask).
+    unknown = [TopicPartition(topic, 7), TopicPartition(topic, 8)]
+    asked = [*parts[:4], *unknown, parts[4]]
+    assert admin.watermarks(asked, partial=True) == {tp: Watermarks(0, 3) for tp in parts}
+    with pytest.raises(TopicError, match=rf"listing offsets of {topic}\[7\] and 1 more partitions"):
+        admin.watermarks(asked)
+    assert admin.watermarks([parts[0], unknown[0]], partial=True) == {parts[0]: Watermarks(0, 3)}
 
 
 def test_groups_list_and_describe_a_live_member(
