@@ -216,56 +216,59 @@ class ConfluentProducer:
         self._producer.flush(0)
 
 
-_MISSING: Any = object()
-
-
-class _FromNative:
-    """A :class:`Message` field read from the librdkafka message the first time it is asked for, then kept
-    in the field's own slot (so it can also be assigned, like any other field)."""
-
-    __slots__ = ("_read", "_slot")
-
-    def __init__(self, slot: Any, read: Callable[[Any], Any]) -> None:
-        self._slot = slot  # the base class's slot descriptor
-        self._read = read
-
-    def __get__(self, message: Any, owner: type | None = None) -> Any:
-        if message is None:
-            return self
-        try:
-            return self._slot.__get__(message, owner)
-        except AttributeError:
-            value = self._read(message._native)
-            self._slot.__set__(message, value)
-            return value
-
-    def __set__(self, message: Any, value: Any) -> None:
-        self._slot.__set__(message, value)
-
-
-def _timestamp_ms(native: Any) -> int | None:
-    ts_type, ts = native.timestamp()
-    return ts if ts_type else None
+_UNREAD: Any = object()
 
 
 class _ConfluentMessage(Message[bytes | None, bytes | None]):
     """A consumed message whose headers, timestamp and leader epoch are read from librdkafka's message only
-    when asked for: three native calls fewer per message for consumers that never look at them. Copies and
-    pickles are plain :class:`Message` objects."""
+    when first asked for, then kept: three native calls fewer per message for consumers that never
+    look at them. The three can be assigned as usual. Copies and pickles are plain :class:`Message` objects.
+    """
 
-    __slots__ = ("_native",)
+    # _headers, _timestamp_ms and _leader_epoch hold _UNREAD until read or assigned.
+    __slots__ = ("_headers", "_leader_epoch", "_native", "_timestamp_ms")
+    _headers: Any
+    _leader_epoch: Any
+    _native: Any
+    _timestamp_ms: Any
+
+    @property
+    def headers(self) -> Headers:
+        headers = self._headers
+        if headers is _UNREAD:
+            headers = self._headers = self._native.headers() or []
+        return headers  # type: ignore[no-any-return]
+
+    @headers.setter
+    def headers(self, value: Headers) -> None:
+        self._headers = value
+
+    @property
+    def timestamp_ms(self) -> int | None:
+        timestamp_ms = self._timestamp_ms
+        if timestamp_ms is _UNREAD:
+            ts_type, ts = self._native.timestamp()
+            timestamp_ms = self._timestamp_ms = ts if ts_type else None
+        return timestamp_ms  # type: ignore[no-any-return]
+
+    @timestamp_ms.setter
+    def timestamp_ms(self, value: int | None) -> None:
+        self._timestamp_ms = value
+
+    @property
+    def leader_epoch(self) -> int | None:
+        leader_epoch = self._leader_epoch
+        if leader_epoch is _UNREAD:
+            leader_epoch = self._leader_epoch = self._native.leader_epoch()
+        return leader_epoch  # type: ignore[no-any-return]
+
+    @leader_epoch.setter
+    def leader_epoch(self, value: int | None) -> None:
+        self._leader_epoch = value
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Message, tuple(getattr(self, name) for name in _MESSAGE_ARGS))
 
-
-for _name, _read in (
-    ("headers", lambda native: native.headers() or []),
-    ("timestamp_ms", _timestamp_ms),
-    ("leader_epoch", lambda native: native.leader_epoch()),
-):
-    setattr(_ConfluentMessage, _name, _FromNative(Message.__dict__[_name], _read))
-del _name, _read
 
 _MESSAGE_ARGS = (
     "topic",
@@ -286,6 +289,7 @@ def _record(native: Any) -> RawRecord:
     """One librdkafka message (without an error) as a :class:`Message`: attributes set directly, no call."""
     record: Any = _new_message(_ConfluentMessage)
     record._native = native
+    record._headers = record._timestamp_ms = record._leader_epoch = _UNREAD
     record.topic = native.topic()
     record.partition = native.partition()
     record.offset = native.offset()
@@ -415,6 +419,7 @@ class ConfluentConsumer:
             if err is None:
                 record: Any = new(kind)
                 record._native = msg
+                record._headers = record._timestamp_ms = record._leader_epoch = _UNREAD
                 record.topic = msg.topic()
                 record.partition = msg.partition()
                 record.offset = msg.offset()

@@ -29,6 +29,7 @@ from kafka_client.serialization import (
     deserialization_error,
     get_deserializer,
 )
+from kafka_client.serialization._context import ContextFree, context_free
 
 _log = logging.getLogger("kafka_client.consumer")
 
@@ -94,6 +95,9 @@ class ConsumerCore:
         self.hooks = hooks or ClientHooks()
         self._key_de = get_deserializer(key_deserializer) if key_deserializer is not None else None
         self._value_de = get_deserializer(value_deserializer) if value_deserializer is not None else None
+        # the built-ins' success paths, which need no SerializationContext (see context_free)
+        self._key_fast = context_free(self._key_de)
+        self._value_fast = context_free(self._value_de)
         self.commit_strategy = commit_strategy
         self._commit_interval = commit_interval_s
         self._user_on_assign = on_assign
@@ -185,12 +189,38 @@ class ConsumerCore:
         """Deserialize a record in place (``raw_key``/``raw_value`` keep the bytes); a failure raises
         DeserializationError carrying where and the raw bytes. Without deserializers this is free."""
         if self._key_de is not None:
-            raw.key = self._deserialize(self._key_de, raw, raw.raw_key, MessageField.KEY)
+            raw.key = self._deserialize(self._key_de, self._key_fast, raw, raw.raw_key, MessageField.KEY)
         if self._value_de is not None:
-            raw.value = self._deserialize(self._value_de, raw, raw.raw_value, MessageField.VALUE)
+            raw.value = self._deserialize(
+                self._value_de, self._value_fast, raw, raw.raw_value, MessageField.VALUE
+            )
         return raw
 
-    def _deserialize(self, deserializer: Any, raw: RawRecord, data: bytes | None, field: MessageField) -> Any:
+    def decode_batch(self, records: list[RawRecord]) -> list[Message[Any, Any]]:
+        """:meth:`decode` for each record; the common case (only a built-in value deserializer) inlined."""
+        fast = self._value_fast
+        if self._key_de is not None or fast is None:
+            return [self.decode(r) for r in records]
+        for raw in records:
+            try:
+                raw.value = fast(raw.raw_value)
+            except Exception:  # the deserializer itself raises the documented error, with the context
+                raw.value = self._deserialize(self._value_de, None, raw, raw.raw_value, MessageField.VALUE)
+        return records
+
+    def _deserialize(
+        self,
+        deserializer: Any,
+        fast: ContextFree | None,
+        raw: RawRecord,
+        data: bytes | None,
+        field: MessageField,
+    ) -> Any:
+        if fast is not None:
+            try:
+                return fast(data)
+            except Exception:  # described below by the deserializer itself, with the context
+                pass
         ctx = SerializationContext(raw.topic, field, raw.headers, raw.partition, raw.offset)
         try:
             return deserializer(data, ctx)
@@ -221,7 +251,7 @@ class ConsumerCore:
         records = self.backend.consume(max_records, timeout)
         if not records:
             self._raise_auth_failure()
-        messages = [self.decode(r) for r in records] if self._key_de or self._value_de else records
+        messages = self.decode_batch(records) if self._key_de or self._value_de else records
         if messages and self.hooks.on_consume:
             self._consumed(messages)
         if self.commit_strategy != "manual":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 __all__ = ["ContextHeaders", "Deserializer", "MessageField", "SerializationContext", "Serializer"]
 
@@ -109,3 +109,26 @@ class Deserializer(Protocol[T_co]):
     def __call__(self, data: bytes | None, ctx: SerializationContext, /) -> T_co:
         """Deserialize ``data`` read from the topic, partition and offset in ``ctx``."""
         ...
+
+
+ContextFree: TypeAlias = Callable[[bytes | None], Any]
+"""A deserializer's success path without a context: ``data -> object``, raising anything on failure.
+
+The built-in deserializers need their :class:`SerializationContext` only to describe a failure, so the
+consumer calls this instead and builds the context (calling the deserializer itself, which raises the
+documented error) only when it raises; one object less per key and value."""
+
+
+def none_or(parse: Callable[[bytes], Any]) -> ContextFree:
+    """``parse(data)``, or None for None (a null key or a tombstone)."""
+
+    def parse_or_none(data: bytes | None) -> Any:
+        return None if data is None else parse(data)
+
+    return parse_or_none
+
+
+def context_free(deserializer: object) -> ContextFree | None:
+    """The deserializer's context-free success path, when it offers one (the built-ins do)."""
+    make: Callable[[], ContextFree] | None = getattr(deserializer, "_context_free", None)
+    return make() if make is not None else None

@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any, Literal, TypeAlias
 
 from kafka_client.errors import ConfigError, ConfigProblem, MissingDependencyError
-from kafka_client.serialization._context import SerializationContext
+from kafka_client.serialization._context import ContextFree, SerializationContext, none_or
 from kafka_client.serialization._failures import deserialization_error, serialization_error
 
 __all__ = ["JsonDeserializer", "JsonEngine", "JsonSerializer"]
@@ -192,6 +192,9 @@ class JsonDeserializer:
             return self._loads(data)
         except Exception as exc:
             raise deserialization_error(self, data, ctx, exc) from exc
+
+    def _context_free(self) -> ContextFree:
+        return none_or(self._loads)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(engine={self.engine!r})"

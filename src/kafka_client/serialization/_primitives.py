@@ -14,7 +14,7 @@ import struct
 from typing import ClassVar, Generic, TypeVar
 
 from kafka_client.errors import ConfigError, ConfigProblem
-from kafka_client.serialization._context import SerializationContext
+from kafka_client.serialization._context import ContextFree, SerializationContext, none_or
 from kafka_client.serialization._failures import deserialization_error, serialization_error, type_name
 
 __all__ = [
@@ -54,6 +54,10 @@ class BytesSerializer:
         raise serialization_error(self, obj, ctx, cause) from cause
 
 
+def _unchanged(data: bytes | None) -> bytes | None:
+    return data
+
+
 class BytesDeserializer:
     """Returns the record's bytes as they are: for payloads the application decodes itself."""
 
@@ -62,6 +66,9 @@ class BytesDeserializer:
     def __call__(self, data: bytes | None, ctx: SerializationContext) -> bytes | None:
         """Return ``data`` unchanged."""
         return data
+
+    def _context_free(self) -> ContextFree:
+        return _unchanged
 
 
 def _checked_codec(encoding: str, errors: str) -> str:
@@ -139,6 +146,10 @@ class StringDeserializer:
         except Exception as exc:
             raise deserialization_error(self, data, ctx, exc) from exc
 
+    def _context_free(self) -> ContextFree:
+        encoding, errors = self._encoding, self._errors
+        return none_or(lambda data: str(data, encoding, errors))
+
 
 N = TypeVar("N", int, float)
 
@@ -180,6 +191,10 @@ class _FixedWidthDeserializer(Generic[N]):
         except Exception as exc:
             raise deserialization_error(self, data, ctx, exc) from exc
         return value
+
+    def _context_free(self) -> ContextFree:
+        unpack = self._unpack
+        return none_or(lambda data: unpack(data)[0])
 
 
 class IntegerSerializer(_FixedWidthSerializer[int]):

@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from kafka_client.errors import ConfigError, ConfigProblem
-from kafka_client.serialization._context import SerializationContext
+from kafka_client.serialization._context import ContextFree, SerializationContext, none_or
 from kafka_client.serialization._failures import deserialization_error, serialization_error, type_name
 
 __all__ = ["PydanticDeserializer", "PydanticSerializer"]
@@ -97,6 +97,9 @@ class PydanticDeserializer(Generic[M]):
             return self._validate(data)
         except Exception as exc:
             raise deserialization_error(self, data, ctx, exc) from exc
+
+    def _context_free(self) -> ContextFree:
+        return none_or(self._validate)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._model_type.__qualname__})"

@@ -220,6 +220,35 @@ def test_a_failing_user_deserializer_becomes_a_typed_error_naming_the_record() -
     )
 
 
+@pytest.mark.parametrize("field", ["key", "value"])
+def test_built_in_deserializers_in_a_batch_decode_and_a_failure_names_the_record(field: str) -> None:
+    cluster = _cluster(0)
+    good = {"key": b'{"k": 1}', "value": b'{"v": 1}'}
+    for offset in range(3):
+        record = dict(good)
+        if offset == 1:
+            record[field] = b"{not json"
+        cluster.inject_record(TOPIC, 0, record["key"], record["value"])
+    consumer = _consumer(cluster, key_deserializer="json", value_deserializer="json")
+    with consumer, pytest.raises(DeserializationError) as info:
+        consumer.consume_batch(10, 2.0)
+    assert str(info.value).startswith(
+        f"JsonDeserializer could not deserialize the {field} of the record at topic 'orders' partition 0 "
+        "offset 1: "
+    )
+    assert info.value.raw == b"{not json"
+    cluster_two = _cluster(0)
+    for value in (b'{"n": 1}', b"[2]", b"null"):
+        cluster_two.inject_record(TOPIC, 0, None, value)
+    with _consumer(cluster_two, value_deserializer="json") as consumer_two:
+        batch = consumer_two.consume_batch(10, 2.0)
+    assert [(m.offset, m.value, m.raw_value) for m in batch] == [
+        (0, {"n": 1}, b'{"n": 1}'),
+        (1, [2], b"[2]"),
+        (2, None, b"null"),
+    ]
+
+
 def test_a_deserializer_raising_a_library_error_is_passed_through_unchanged() -> None:
     cluster = _cluster(1)
     error = DeserializationError("schema 7 is unknown")
