@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 K = TypeVar("K", default=Any)
 V = TypeVar("V", default=Any)
 
-# topic, value, key, headers, partition, timestamp, future, sent_ns
+# topic, value, key, headers, partition, timestamp, future (None: produce(), fire-and-forget), sent_ns
 _Pending = tuple[
     str,
     bytes | None,
@@ -47,7 +47,7 @@ _Pending = tuple[
     Headers | None,
     int | None,
     int | None,
-    "asyncio.Future[RecordMetadata]",
+    "asyncio.Future[RecordMetadata] | None",
     int,
 ]
 
@@ -162,13 +162,75 @@ class AsyncProducer(Generic[K, V]):
         except QueueFullError:
             if not self._block:
                 raise
-            self._backlog.append(item)
-            if self._backlog_task is None or self._backlog_task.done():
-                self._backlog_task = loop.create_task(self._drain_backlog())
+            self._park(item)
         core.sends += 1
         if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
             core.inline_poll(0)  # serve reports in passing (non-blocking), as the sync producer does
         return future
+
+    def produce(
+        self,
+        topic: str,
+        value: V | None = None,
+        key: K | None = None,
+        headers: HeadersInput = None,
+        partition: int | None = None,
+        timestamp: int | float | dt.datetime | None = None,
+    ) -> None:
+        """Queue one message, fire-and-forget, without blocking the loop: the fastest way to send.
+
+        As :meth:`Producer.produce`: no future; a failed delivery reaches ``on_error`` (called from the
+        client's delivery thread, as connection errors are), the metrics and the logs. With the ``block``
+        queue-full policy a message that finds the local queue full waits, in order, in the same backlog as
+        :meth:`send`'s; with ``fail`` it raises :class:`~kafka_client.errors.QueueFullError`.
+        """
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        core = self._core
+        plain = core.fire_plain
+        if (
+            plain is not None
+            and not self._backlog
+            and headers is None
+            and partition is None
+            and timestamp is None
+            and type(value) is bytes
+            and (key is None or type(key) is bytes)
+            and (core.send_guard is None or core.send_guard.get() is None)
+        ):
+            try:
+                plain(topic, value, key)  # type: ignore[arg-type]  # checked above: bytes or None
+            except core.fire_errors:
+                self._fire((topic, value, key, None, None, None, None, 0))  # type: ignore[arg-type]
+                return
+            core.sends += 1
+            if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
+                core.inline_poll(0)
+            return
+        raw_value, raw_key, native_headers, ts = core.prepare(topic, value, key, headers, timestamp, 0)
+        self._fire((topic, raw_value, raw_key, native_headers, partition, ts, None, 0))
+
+    def _fire(self, item: _Pending) -> None:
+        """Queue a fire-and-forget message, or park it in the backlog (``block`` policy, queue full)."""
+        core = self._core
+        if self._backlog:  # keep order behind messages already waiting for room
+            self._backlog.append(item)
+            return
+        try:
+            core.fire(*item[:6])
+        except QueueFullError:
+            if not self._block:
+                raise
+            self._park(item)
+        core.sends += 1
+        if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
+            core.inline_poll(0)
+
+    def _park(self, item: _Pending) -> None:
+        self._backlog.append(item)
+        if self._backlog_task is None or self._backlog_task.done():
+            assert self._loop is not None
+            self._backlog_task = self._loop.create_task(self._drain_backlog())
 
     async def send_batch(
         self,
@@ -189,9 +251,14 @@ class AsyncProducer(Generic[K, V]):
         deadline = time.monotonic() + self._queue_full_timeout
         while self._backlog:
             item = self._backlog[0]
+            future = item[6]
             try:
-                report = functools.partial(self._report, item[6], item[0], item[7])
-                self._core.backend.produce(*item[:6], report)
+                if future is None:
+                    self._core.fire(*item[:6])
+                else:
+                    self._core.backend.produce(
+                        *item[:6], functools.partial(self._report, future, item[0], item[7])
+                    )
             except QueueFullError:
                 if time.monotonic() >= deadline:
                     error = QueueFullError(
@@ -201,7 +268,7 @@ class AsyncProducer(Generic[K, V]):
                     while self._backlog:
                         failed = self._backlog.popleft()[6]
                         self._core.report_error(error)
-                        if not failed.done():
+                        if failed is not None and not failed.done():
                             failed.set_exception(error)
                     return
                 await asyncio.sleep(0.005)

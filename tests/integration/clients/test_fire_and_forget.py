@@ -1,8 +1,10 @@
-"""``Producer.produce()``, the fire-and-forget path, on every backend: nothing lost, failures reported,
-metrics counting exactly what was delivered, correlation IDs still travelling."""
+"""``Producer.produce()`` and ``AsyncProducer.produce()``, the fire-and-forget path, on every backend:
+nothing lost, failures reported, metrics counting exactly what was delivered, correlation IDs still
+travelling."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -10,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from kafka_client import Consumer, KafkaClientError, Message, Producer, TopicError
+from kafka_client import AsyncProducer, Consumer, KafkaClientError, Message, Producer, TopicError
 from kafka_client.config import KafkaClientSettings
-from kafka_client.errors import ConfigError
+from kafka_client.errors import ConfigError, QueueFullError
 from kafka_client.observability import MetricsObserver
 from kafka_client.observability.correlation import correlation_scope
 from kafka_client.observability.metrics import names
@@ -130,3 +132,67 @@ def test_a_closed_producer_refuses_fired_messages(settings: dict[str, Any], kafk
     producer.close()
     with pytest.raises(KafkaClientError, match="closed"):
         producer.produce(kafka_topic(), b"late")
+
+
+@pytest.mark.parametrize("reports", ["all", "errors"])
+async def test_async_fired_messages_arrive_once_in_order_through_a_full_queue(
+    settings: dict[str, Any], kafka_topic: Callable[..., str], group_id: Callable[[], str], reports: str
+) -> None:
+    """AsyncProducer.produce(): a queue of 50 messages overflows at once, so most of the 2,000 wait in the
+    backlog (``block`` policy) without blocking the loop, and still arrive once, in the order produced."""
+    topic = kafka_topic(partitions=1)
+    client = _settings(
+        settings,
+        producer={"delivery_reports": reports, "queue_buffering_max_messages": 50},
+        observability={"statistics_interval_ms": 100},
+    )
+    metrics = MetricsObserver(client, "producer")
+    errors: list[KafkaClientError] = []
+    ticks = 0
+
+    async def ticker() -> None:  # proves the loop keeps running while messages wait for room
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async with AsyncProducer(client, observers=[metrics], on_error=errors.append) as producer:
+        task = asyncio.create_task(ticker())
+        for i in range(COUNT):
+            if i % 2:
+                producer.produce(topic, f"v{i}".encode())
+            else:
+                producer.produce(topic, f"v{i}".encode(), key=b"k", headers={"seq": str(i)})
+        assert await producer.flush(60) == 0
+        task.cancel()
+        deadline = time.monotonic() + 20
+        delivered = None
+        while time.monotonic() < deadline:
+            delivered = metrics.snapshot().value(names.PRODUCER_MESSAGES_DELIVERED, (client.client_id, topic))
+            if delivered == COUNT:
+                break
+            await asyncio.sleep(0.1)
+        assert delivered == COUNT
+    assert errors == []
+    assert ticks > 0
+    with Consumer(settings, group_id=group_id(), topics=[topic]) as consumer:
+        messages = _drain(consumer, COUNT)
+    assert [m.value for m in messages] == [f"v{i}".encode() for i in range(COUNT)]
+
+
+async def test_async_fired_messages_fail_fast_with_the_raise_policy_and_after_close(
+    settings: dict[str, Any], kafka_topic: Callable[..., str]
+) -> None:
+    topic = kafka_topic()
+    client = _settings(settings, producer={"queue_buffering_max_messages": 5, "queue_full_policy": "raise"})
+    producer: AsyncProducer[Any, Any] = AsyncProducer(client)
+    for _ in range(5):
+        producer.produce(topic, b"x")
+    if settings["backend"] != "kafka-python":
+        # the sixth finds the queue full; kafka-python bounds its buffer in bytes (buffer_memory) instead
+        with pytest.raises(QueueFullError):
+            producer.produce(topic, b"x")
+    assert await producer.flush(30) == 0
+    await producer.close()
+    with pytest.raises(KafkaClientError, match="closed"):
+        producer.produce(topic, b"late")
