@@ -9,51 +9,14 @@ as ``BrokerUnavailableError`` after 30 s, and a send's future, which fails at th
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from kafka_client import Consumer, Producer
 from kafka_client.errors import AuthenticationError, KafkaClientError, TLSError
 from kafka_client.testing._certs import generate_pki
 from kafka_client.testing.pytest_plugin import KafkaBroker
-
-FAST_S = 10.0
-
-
-def _first_error(
-    settings: dict[str, Any], role: str
-) -> tuple[KafkaClientError, float, BaseException | None, float]:
-    """The first error on_error heard and when; what the client raised and when."""
-    errors: list[tuple[KafkaClientError, float]] = []
-    started = time.monotonic()
-    raised: BaseException | None = None
-
-    def on_error(error: KafkaClientError) -> None:
-        errors.append((error, time.monotonic() - started))
-
-    if role == "consumer":
-        with Consumer(settings, group_id="credential-check", topics=["any"], on_error=on_error) as consumer:
-            try:
-                while time.monotonic() - started < FAST_S:
-                    consumer.poll(0.2)
-            except KafkaClientError as exc:
-                raised = exc
-    else:
-        with Producer(settings, on_error=on_error) as producer:
-            producer.send("any", b"x")
-            try:
-                producer.flush(FAST_S)
-            except KafkaClientError as exc:
-                raised = exc
-            producer.close(0)
-    raised_after = time.monotonic() - started
-    assert errors, f"no error reported to the {role}'s on_error within {FAST_S} s"
-    # librdkafka may say "all brokers down" before the reason; the reason is what must come, and fast
-    typed = [(e, t) for e, t in errors if isinstance(e, AuthenticationError)]
-    return (*(typed or errors)[0], raised, raised_after)
+from tests.integration.security._failures import FAST_S, first_error
 
 
 @pytest.fixture(params=["producer", "consumer"])
@@ -73,7 +36,7 @@ def test_bad_credentials_reach_on_error_fast_and_typed(
         settings["security"]["sasl"]["password"] = "not-alices-password"
     else:
         settings["security"]["tls"]["ca_file"] = str(generate_pki(tmp_path, ["alice"]).ca_file)
-    error, seconds, raised, raised_after = _first_error({**settings, "backend": "confluent"}, role)
+    error, seconds, raised, raised_after = first_error({**settings, "backend": "confluent"}, role)
     print(
         f"\n{case} ({role}): {type(error).__name__} after {seconds:.1f} s, raised after {raised_after:.1f} s"
     )

@@ -1,0 +1,46 @@
+"""What a client reports when it cannot get past the broker's door: shared by the credential and
+certificate failure tests."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kafka_client import Consumer, Producer
+from kafka_client.errors import AuthenticationError, KafkaClientError
+
+FAST_S = 10.0
+"""A failure the client cannot recover from by retrying must reach the application within this."""
+
+
+def first_error(
+    settings: dict[str, Any], role: str
+) -> tuple[KafkaClientError, float, BaseException | None, float]:
+    """The first error on_error heard and when; what the client raised and when."""
+    errors: list[tuple[KafkaClientError, float]] = []
+    started = time.monotonic()
+    raised: BaseException | None = None
+
+    def on_error(error: KafkaClientError) -> None:
+        errors.append((error, time.monotonic() - started))
+
+    if role == "consumer":
+        with Consumer(settings, group_id="credential-check", topics=["any"], on_error=on_error) as consumer:
+            try:
+                while time.monotonic() - started < FAST_S:
+                    consumer.poll(0.2)
+            except KafkaClientError as exc:
+                raised = exc
+    else:
+        with Producer(settings, on_error=on_error) as producer:
+            producer.send("any", b"x")
+            try:
+                producer.flush(FAST_S)
+            except KafkaClientError as exc:
+                raised = exc
+            producer.close(0)
+    raised_after = time.monotonic() - started
+    assert errors, f"no error reported to the {role}'s on_error within {FAST_S} s"
+    # librdkafka may say "all brokers down" before the reason; the reason is what must come, and fast
+    typed = [(e, t) for e, t in errors if isinstance(e, AuthenticationError)]
+    return (*(typed or errors)[0], raised, raised_after)
