@@ -53,7 +53,7 @@ _TLS_MARKS = ("SSL routines", "SSL handshake failed", "certificate verify failed
 # ssl.ca.location) whatever OpenSSL's reason was: expired, issued for another host, or an unknown CA.
 _BROKER_CERT_REFUSED = "certificate verify failed"
 # TLS alerts a broker sends when it refuses the client's certificate. Java sends "certificate unknown" for
-# an expired certificate as for an untrusted one: the reason is only in the broker's log.
+# an expired certificate as for an untrusted one, and logs neither reason at INFO.
 _CLIENT_CERT_ALERTS = (
     "alert certificate unknown",
     "alert bad certificate",
@@ -127,8 +127,9 @@ def tls_detail(text: str) -> str:
     if any(alert in lowered for alert in _CLIENT_CERT_ALERTS):
         return (
             "; the broker refused the client's certificate (security.tls.cert_file): it has expired (or is "
-            "not yet valid), or it was not signed by a CA in the broker's truststore. The broker's log says "
-            "which; renew the certificate or have it signed by a CA the broker trusts"
+            "not yet valid), or it was not signed by a CA in the broker's truststore (the broker logs only "
+            "'SSL handshake failed'). 'openssl x509 -noout -dates -issuer -in <cert_file>' shows which; "
+            "renew it, or have it signed by a CA the broker trusts"
         )
     if "alert certificate required" in lowered:
         return "; the listener requires a client certificate: set security.tls.cert_file and key_file"

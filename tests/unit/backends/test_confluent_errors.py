@@ -51,9 +51,10 @@ def test_a_refused_client_certificate_is_a_tls_error_not_a_transport_one() -> No
     assert isinstance(error, TLSError)
     assert not error.retriable
     assert str(error).endswith(
-        "[_TRANSPORT]; the broker refused the client's certificate (security.tls.cert_file): it has expired "
-        "(or is not yet valid), or it was not signed by a CA in the broker's truststore. The broker's log "
-        "says which; renew the certificate or have it signed by a CA the broker trusts"
+        "[_TRANSPORT]; the broker refused the client's certificate (security.tls.cert_file): it has "
+        "expired (or is not yet valid), or it was not signed by a CA in the broker's truststore (the broker "
+        "logs only 'SSL handshake failed'). 'openssl x509 -noout -dates -issuer -in <cert_file>' shows "
+        "which; renew it, or have it signed by a CA the broker trusts"
     )
 
 
