@@ -229,8 +229,8 @@ class KafkaAdmin:
         partial: bool = False,
     ) -> dict[str, ConsumerGroupLag]:
         """Lag of each group (default: every group), partition by partition, as ``kafka-consumer-groups
-        --describe`` computes it: one batched describe, one offset fetch per group, and one watermark
-        lookup per partition for all groups together.
+        --describe`` computes it: one batched describe and one offset fetch per group (in flight
+        together), then the watermarks of every partition they name, for all groups together.
 
         ``timeout`` bounds the whole collection. With ``partial=True`` a group that cannot be read is
         returned with its ``error`` set instead of failing the call (what an exporter wants).
@@ -249,8 +249,7 @@ class KafkaAdmin:
         )
         if not ids:
             return {}
-        committed = backend.committed_offsets(ids, remaining())
-        described = backend.describe_groups(ids, remaining())
+        described, committed = backend.describe_groups_and_committed_offsets(ids, remaining())
         errors: dict[str, KafkaClientError] = {}
         partitions: set[TopicPartition] = set()
         for group in ids:

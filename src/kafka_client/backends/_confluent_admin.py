@@ -148,13 +148,16 @@ class ConfluentAdmin:
         what: str,
         default: type[KafkaClientError] = KafkaClientError,
     ) -> dict[T, Any]:
-        """Each key's result, or the translated error in its place."""
+        """Each key's result, or the translated error in its place: all awaited together, so
+        thousands of futures cost one wait, and ``what`` is formatted only for a failed key."""
+        concurrent.futures.wait(futures.values(), timeout=max(0.0, deadline - time.monotonic()) + _SLACK_S)
+        failures = (self._ck.KafkaException, concurrent.futures.TimeoutError)
         out: dict[T, Any] = {}
         for key, future in futures.items():
             try:
-                out[key] = self._result(future, deadline, what.format(key=key), default)
-            except KafkaClientError as exc:
-                out[key] = exc
+                out[key] = future.result(timeout=0)
+            except failures as exc:
+                out[key] = self._error(exc, what.format(key=key), default)
         return out
 
     def drain_logs(self) -> None:
@@ -258,10 +261,36 @@ class ConfluentAdmin:
         self, group_ids: Sequence[str], timeout: float
     ) -> dict[str, ConsumerGroupDescription | KafkaClientError]:
         deadline = time.monotonic() + timeout
+        return self._described(self._submit_describe_groups(group_ids, timeout), deadline)
+
+    def describe_groups_and_committed_offsets(
+        self, group_ids: Sequence[str], timeout: float
+    ) -> tuple[
+        dict[str, ConsumerGroupDescription | KafkaClientError],
+        dict[str, dict[TopicPartition, CommittedOffset] | KafkaClientError],
+    ]:
+        """:meth:`describe_groups` and :meth:`committed_offsets` of the same groups, the descriptions
+        requested first and awaited last, so they are answered while the offsets are fetched."""
+        deadline = time.monotonic() + timeout
+        if not self._coordinator_ready:  # the first call: committed_offsets checks the cluster first
+            committed = self.committed_offsets(group_ids, timeout)
+            return self.describe_groups(group_ids, max(0.001, deadline - time.monotonic())), committed
+        described = self._submit_describe_groups(group_ids, timeout)
+        committed = self.committed_offsets(group_ids, max(0.001, deadline - time.monotonic()))
+        return self._described(described, deadline), committed
+
+    def _submit_describe_groups(
+        self, group_ids: Sequence[str], timeout: float
+    ) -> dict[str, concurrent.futures.Future[Any]]:
         futures: dict[str, concurrent.futures.Future[Any]] = {}
         for start in range(0, len(group_ids), GROUP_BATCH):
             chunk = list(group_ids[start : start + GROUP_BATCH])
             futures.update(self._admin.describe_consumer_groups(chunk, request_timeout=timeout))
+        return futures
+
+    def _described(
+        self, futures: Mapping[str, concurrent.futures.Future[Any]], deadline: float
+    ) -> dict[str, ConsumerGroupDescription | KafkaClientError]:
         results = self._results(futures, deadline, "describing group {key!r}")
         return {g: r if isinstance(r, KafkaClientError) else _group(r) for g, r in results.items()}
 
