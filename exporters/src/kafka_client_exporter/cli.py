@@ -21,7 +21,7 @@ import click
 from kafka_client.errors import ConfigError
 from kafka_client_exporter._exporter import Exporter
 from kafka_client_exporter._loading import load_exporter_settings
-from kafka_client_exporter._process import limit_malloc_arenas
+from kafka_client_exporter._process import limit_malloc_arenas, relax_garbage_collector
 from kafka_client_exporter._settings import ENV_PREFIX
 
 __all__ = ["cli", "main"]
@@ -139,4 +139,5 @@ def cli(
 def main() -> None:
     """Entry point of the ``kafka-client-exporter`` script."""
     limit_malloc_arenas()  # before any thread starts (see _process)
+    relax_garbage_collector()
     cli()
