@@ -36,6 +36,8 @@ from kafka_client.errors import (
 
 ErrorCallback = Callable[[KafkaClientError], None]
 _log = logging.getLogger("kafka_client.backends.kafka_python")
+# How long subscribe() waits for the metadata of a just-created topic (see _await_partitions).
+METADATA_WAIT_S = 2.0
 
 
 def _kafka() -> Any:
@@ -336,7 +338,10 @@ class _RebalanceAdapter:
             self.backend._deferred = None
         if deferred:
             coordinator = self.backend._consumer._coordinator
-            await coordinator._commit_offsets_sync_async(self.backend._native_offsets(deferred))
+            try:
+                await coordinator._commit_offsets_sync_async(self.backend._native_offsets(deferred))
+            except Exception as exc:  # reported, never raised out of kafka-python's loop
+                self.backend._revoke_commit_failed(deferred, exc)
 
     async def on_partitions_lost(self, lost: Any) -> None:
         parts = self._parts(lost)
@@ -367,6 +372,7 @@ class KafkaPythonConsumer:
             self._consumer = self._kafka.KafkaConsumer(**config)
         self._buffer: collections.deque[RawRecord] = collections.deque()
         self._deferred: list[TopicPartitionOffset] | None = None
+        self._on_error = on_error
         self._max_records = int(config.get("max_poll_records", 500))
         self._stats = _StatsReporter.start(
             lambda: self._consumer.metrics() or {}, on_stats, stats_interval_s, thread=False
@@ -386,6 +392,21 @@ class KafkaPythonConsumer:
         self._deferred = []
         return self._deferred
 
+    def _revoke_commit_failed(self, offsets: Sequence[TopicPartitionOffset], exc: Exception) -> None:
+        """The commit made while partitions were being revoked failed (the group was rebalancing again, or
+        the coordinator moved): the processed messages after the last successful commit will be delivered
+        again (at-least-once). Said to ``on_error`` and the log; raising it would only make kafka-python
+        fail the rebalance or the close, and lose nothing more."""
+        where = ", ".join(f"{o.topic}[{o.partition}]@{o.offset}" for o in offsets)
+        error = (
+            translate(exc, f"committing {where} on revocation", CommitError)
+            if isinstance(exc, self._kafka.errors.KafkaError)
+            else CommitError(f"committing {where} on revocation failed: {exc!r}")
+        )
+        _log.warning("%s; these partitions' messages after their last commit will be delivered again", error)
+        if self._on_error is not None:
+            self._on_error(error)
+
     def _native_offsets(self, offsets: Sequence[TopicPartitionOffset]) -> dict[Any, Any]:
         return {
             self._structs.TopicPartition(o.topic, o.partition): self._structs.OffsetAndMetadata(
@@ -403,6 +424,20 @@ class KafkaPythonConsumer:
                 self._consumer.subscribe(pattern=pattern, listener=adapter)
             else:
                 self._consumer.subscribe(topics=list(topics), listener=adapter)
+                self._await_partitions(topics, METADATA_WAIT_S)
+
+    def _await_partitions(self, topics: Sequence[str], timeout: float) -> None:
+        """Wait (at most ``timeout`` s) until the metadata lists each topic's partitions.
+
+        kafka-python's group leader assigns only the partitions its metadata knows, and refreshes metadata
+        only every ``metadata_max_age_ms`` (5 minutes): a topic created just before subscribing, whose
+        leaders were not elected yet, would stay unassigned that long. A topic that does not exist yet is
+        subscribed to anyway once the wait is over (it is assigned when it appears).
+        """
+        deadline = time.monotonic() + timeout
+        for topic in topics:
+            while not self._consumer.partitions_for_topic(topic) and time.monotonic() < deadline:
+                time.sleep(0.05)
 
     def assign(self, partitions: Sequence[TopicPartitionOffset]) -> None:
         with _translating("assigning partitions", ConsumerError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -54,3 +56,26 @@ def test_assign_at_an_offset_seek_and_batches_after_a_poll(
         again = consumer.poll(10.0)
         assert again is not None
         assert (again.offset, again.value) == (1, b"m1")
+
+
+def test_a_topic_created_just_before_subscribing_is_assigned_at_once(
+    settings: dict[str, Any], kafka_broker: KafkaBroker
+) -> None:
+    """kafka-python assigns only partitions its metadata knows and refreshes it every 5 minutes: the
+    backend waits for a new topic's partitions before joining (it went unassigned in CI runs before)."""
+    from kafka_client.admin import KafkaAdmin, NewTopicSpec
+
+    with KafkaAdmin(bootstrap_servers=kafka_broker.bootstrap_servers) as admin:
+        for attempt in range(3):
+            topic = f"fresh-{uuid.uuid4().hex[:10]}"
+            admin.create_topics([NewTopicSpec(topic, partitions=3)])
+            with Producer(settings, observers=[]) as producer:
+                for p in range(3):
+                    producer.send(topic, f"{attempt}-{p}".encode(), partition=p)
+                assert producer.flush(30) == 0
+            with Consumer(settings, group_id=f"g-{topic}", topics=[topic], observers=[]) as consumer:
+                got: list[bytes] = []
+                deadline = time.monotonic() + 30
+                while len(got) < 3 and time.monotonic() < deadline:
+                    got.extend(m.value for m in consumer.consume_batch(10, 0.5))
+            assert sorted(got) == [f"{attempt}-{p}".encode() for p in range(3)]
