@@ -20,6 +20,9 @@ from kafka_client import Consumer, Producer, TopicPartitionOffset
 from kafka_client.testing.pytest_plugin import KafkaBroker
 
 SESSION = "kafka-top"
+# The pane's shell prints the command's exit status after it: under load tmux sometimes marks the pane dead
+# without ever reporting #{pane_dead_status}, so the status is read from the screen instead.
+EXIT_MARK = "kafka-top-exit-status="
 
 
 class Tmux:
@@ -48,6 +51,27 @@ class Tmux:
             if time.monotonic() > deadline:
                 pytest.fail(f"kafka-top never showed {what} within {timeout:.0f} s; the screen was:\n{text}")
             time.sleep(0.2)
+
+    def start(self, command: str) -> int:
+        """Run ``command`` in a new 200x50 session; return its pid (a child of the pane's shell)."""
+        self(
+            "new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", f"{command}; echo {EXIT_MARK}$?",
+            ";", "set-option", "-t", SESSION, "remain-on-exit", "on",
+        )  # fmt: skip
+        shell = int(self("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+        deadline = time.monotonic() + 30
+        while True:
+            children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+            if children:
+                return int(children[0])
+            assert time.monotonic() < deadline, f"the pane's shell (pid {shell}) never started {command!r}"
+            time.sleep(0.05)
+
+    def exit_status(self, timeout: float) -> int:
+        """Wait for the command started by :meth:`start` to exit; return its exit status."""
+        screen = self.wait_for(lambda s: EXIT_MARK in s, "its exit (after 'q')", timeout=timeout)
+        line = next(line for line in screen.splitlines() if line.startswith(EXIT_MARK))
+        return int(line.removeprefix(EXIT_MARK))
 
     def keys(self, *keys: str) -> None:
         self("send-keys", "-t", SESSION, *keys)
@@ -117,25 +141,7 @@ def test_kafka_top_in_tmux_shows_the_lag_takes_keys_and_quits(
 ) -> None:
     exe = shutil.which("kafka-top", path=str(Path(sys.executable).parent))
     assert exe, "the kafka-top script is not installed; run 'uv sync'"
-    command = f"exec {exe} --bootstrap-servers {kafka_broker.bootstrap_servers} --refresh 1"
-    tmux(
-        "new-session",
-        "-d",
-        "-s",
-        SESSION,
-        "-x",
-        "200",
-        "-y",
-        "50",
-        command,
-        ";",
-        "set-option",
-        "-t",
-        SESSION,
-        "remain-on-exit",
-        "on",
-    )
-    pid = int(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+    pid = tmux.start(f"{exe} --bootstrap-servers {kafka_broker.bootstrap_servers} --refresh 1")
 
     tmux.wait_for(lambda s: "GROUP" in s and "LAG" in s and "updated" in s, "the groups table")
     tmux.keys("/")
@@ -156,15 +162,7 @@ def test_kafka_top_in_tmux_shows_the_lag_takes_keys_and_quits(
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "CHECK" in s and "brokers" in s, "the health screen")
     tmux.keys("q")
-    deadline = time.monotonic() + 30
-    while tmux("display-message", "-p", "-t", SESSION, "#{pane_dead}").strip() != "1":
-        assert time.monotonic() < deadline, f"kafka-top did not quit on 'q':\n{tmux.screen()}"
-        time.sleep(0.2)
-    status, settle = "", time.monotonic() + 10
-    while not status and time.monotonic() < settle:  # tmux may report the pane dead before its status
-        status = tmux("display-message", "-p", "-t", SESSION, "#{pane_dead_status}").strip()
-        time.sleep(0.2)
-    assert status == "0"
+    assert tmux.exit_status(timeout=30) == 0
     assert not _alive(pid), f"kafka-top (pid {pid}) is still running after quitting"
 
 
@@ -189,11 +187,7 @@ def test_kafka_top_demo_shows_the_slow_group_lagging_opens_the_dlq_and_leaves_no
 ) -> None:
     exe = shutil.which("kafka-top", path=str(Path(sys.executable).parent))
     assert exe, "the kafka-top script is not installed; run 'uv sync'"
-    tmux(
-        "new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", f"exec {exe} --demo --refresh 1",
-        ";", "set-option", "-t", SESSION, "remain-on-exit", "on",
-    )  # fmt: skip
-    pid = int(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
+    pid = tmux.start(f"{exe} --demo --refresh 1")
 
     def lag(screen: str, group: str) -> int | None:
         value = _column(screen, group, 4)
@@ -227,17 +221,7 @@ def test_kafka_top_demo_shows_the_slow_group_lagging_opens_the_dlq_and_leaves_no
     assert "DeserializationError" in screen
 
     tmux.keys("q")
-    deadline = time.monotonic() + 60
-    while tmux("display-message", "-p", "-t", SESSION, "#{pane_dead}").strip() != "1":
-        assert time.monotonic() < deadline, f"kafka-top --demo did not quit on 'q':\n{tmux.screen()}"
-        time.sleep(0.2)
-    status, settle = "/", time.monotonic() + 10
-    while status == "/" and time.monotonic() < settle:  # tmux may report the pane dead before its status
-        status = tmux(
-            "display-message", "-p", "-t", SESSION, "#{pane_dead_status}/#{pane_dead_signal}"
-        ).strip()
-        time.sleep(0.2)
-    assert status == "0/", f"kafka-top --demo exited with status/signal {status}:\n{tmux.screen()}"
+    assert tmux.exit_status(timeout=60) == 0, tmux.screen()
     assert "kafka-top: demo stopped" in tmux.screen()
     assert not _alive(pid), f"kafka-top (pid {pid}) is still running after quitting"
     assert not _alive(brokers[0]), f"the demo's broker JVM (pid {brokers[0]}) is still running"
