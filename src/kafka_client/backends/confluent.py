@@ -172,6 +172,43 @@ class ConfluentProducer:
         except (BufferError, self._kafka_exception) as exc:
             raise self._refused(exc, topic) from exc
 
+    def produce_native(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None,
+        headers: Headers | None,
+        partition: int | None,
+        timestamp_ms: int | None,
+        on_report: Callable[[Any, Any], None],
+    ) -> None:
+        """:meth:`produce` whose report reaches ``on_report(err, msg)`` as librdkafka gives it (convert it
+        with :meth:`native_report`): no callback object per message."""
+        try:
+            if headers is None and timestamp_ms is None:
+                self._produce(topic, value, key, -1 if partition is None else partition, on_report)
+            else:
+                self._produce(
+                    topic,
+                    value,
+                    key,
+                    -1 if partition is None else partition,
+                    on_report,
+                    timestamp=timestamp_ms or 0,
+                    headers=headers,
+                )
+        except (BufferError, self._kafka_exception) as exc:
+            raise self._refused(exc, topic) from exc
+
+    @staticmethod
+    def native_report(
+        err: Any, msg: Any, topic: str
+    ) -> tuple[KafkaClientError | None, RecordMetadata | None]:
+        """A librdkafka delivery report as ``(error, metadata)``."""
+        if err is not None:
+            return delivery_error(err, topic), None
+        return None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1])
+
     def poll(self, timeout: float) -> int:
         return int(self._producer.poll(timeout))
 

@@ -82,6 +82,16 @@ class ProducerCore:
         self.value_serializer = get_serializer(value_serializer) if value_serializer is not None else None
         # The backend's produce, bound once; swapped for a refusal when the producer closes.
         self.backend_produce: Callable[..., None] = backend.produce
+        # Producer.send()'s way in: when the backend offers it, the client library's own report goes straight
+        # to the future (``produce_native``), converted by ``native_report(err, msg, topic)``; no callback
+        # object per message. Swapped for a refusal on close, like backend_produce.
+        produce_native = getattr(backend, "produce_native", None)
+        self.native_report: Callable[[Any, Any, str], tuple[Any, Any]] | None = (
+            getattr(backend, "native_report", None) if produce_native is not None else None
+        )
+        self.send_produce: Callable[..., None] = (
+            produce_native if produce_native is not None else backend.produce
+        )
         self._block = queue_full_policy == "block"
         self._queue_full_timeout = queue_full_timeout_s
         self._transactional = transactional
@@ -241,9 +251,11 @@ class ProducerCore:
         headers: Headers | None,
         partition: int | None,
         timestamp: int | None,
-        report: DeliveryCallback,
+        report: Callable[..., None],
+        produce: Callable[..., None] | None = None,
     ) -> None:
-        """The queue was full: raise (policy ``raise``) or wait for room (policy ``block``)."""
+        """The queue was full: raise (policy ``raise``) or wait for room (policy ``block``), then queue it
+        with ``produce`` (default: the backend's ``produce``; ``report`` must be what that one takes)."""
         try:
             if not self._block:
                 raise QueueFullError(
@@ -251,7 +263,9 @@ class ProducerCore:
                     "producer.queue_buffering_max_messages); raise it, slow down, "
                     "or use queue_full_policy: block"
                 )
-            self._produce_when_room(topic, value, key, headers, partition, timestamp, report)
+            self._produce_when_room(
+                topic, value, key, headers, partition, timestamp, report, produce or self.backend.produce
+            )
         except QueueFullError as exc:
             # The caller gets the exception; the observers count it (queue-full events are a metric).
             for hook in self.hooks.on_error:
@@ -266,14 +280,15 @@ class ProducerCore:
         headers: Headers | None,
         partition: int | None,
         timestamp: int | None,
-        report: DeliveryCallback,
+        report: Callable[..., None],
+        produce: Callable[..., None],
     ) -> None:
         deadline = time.monotonic() + self._queue_full_timeout
         while True:
             # Serving delivery reports is what frees room in librdkafka's queue.
             self.backend.poll(0.005) if self.backend.needs_polling else time.sleep(0.005)
             try:
-                self.backend.produce(topic, value, key, headers, partition, timestamp, report)
+                produce(topic, value, key, headers, partition, timestamp, report)
                 return
             except QueueFullError as exc:
                 if time.monotonic() >= deadline:
@@ -351,6 +366,7 @@ class ProducerCore:
                 return 0
             self._closed = True
             self.backend_produce = _refuse_closed
+            self.send_produce = _refuse_closed
             self.fire = _refuse_closed
             self.fire_plain = None
         if self._in_transaction:

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from kafka_client._records import RecordMetadata
 from kafka_client.errors import KafkaClientError, KafkaTimeoutError
+
+if TYPE_CHECKING:
+    from kafka_client.producer._core import ProducerCore
+
+DeliveryListener = Callable[[KafkaClientError | None, RecordMetadata | None], None]
 
 __all__ = ["DeliveryFuture"]
 
@@ -29,15 +35,36 @@ class DeliveryFuture:
         print(meta.partition, meta.offset)
     """
 
-    __slots__ = ("_callbacks", "_event", "_exception", "_result", "_state", "topic")
+    # _core, _listener and _sent_ns are what the delivery report needs (see _deliver): kept here, so a send
+    # allocates no callback object besides the future (each one is work for the garbage collector).
+    __slots__ = (
+        "_callbacks",
+        "_core",
+        "_event",
+        "_exception",
+        "_listener",
+        "_result",
+        "_sent_ns",
+        "_state",
+        "topic",
+    )
 
-    def __init__(self, topic: str) -> None:
+    def __init__(
+        self,
+        topic: str,
+        core: ProducerCore | None = None,
+        listener: DeliveryListener | None = None,
+        sent_ns: int = 0,
+    ) -> None:
         self.topic = topic
         self._state = _PENDING
         self._result: RecordMetadata | None = None
         self._exception: KafkaClientError | None = None
         self._event: threading.Event | None = None
         self._callbacks: list[Callable[[DeliveryFuture], None]] | None = None
+        self._core = core
+        self._listener = listener
+        self._sent_ns = sent_ns
 
     def done(self) -> bool:
         """True once the broker acknowledged the message or its delivery failed."""
@@ -99,6 +126,31 @@ class DeliveryFuture:
             event.set()
         if self._callbacks is not None:
             self._run_callbacks()
+
+    def _deliver(self, error: KafkaClientError | None, meta: RecordMetadata | None) -> None:
+        """The delivery report of a :meth:`Producer.send`: resolve, then the observers, the ``on_delivery``
+        listener and (for a failure) the error callback."""
+        self._resolve(error, meta)
+        core = self._core
+        if core is None:
+            return
+        if core.hooks.after_delivery:
+            core.delivered(self.topic, error, meta, self._sent_ns)
+        listener = self._listener
+        if listener is not None:
+            try:
+                listener(error, meta)
+            except Exception as exc:  # a user callback must not stop delivery reports
+                core.report_error(KafkaClientError(f"a delivery callback raised {exc!r}"))
+        if error is not None:
+            core.report_error(error)
+
+    def _deliver_native(self, err: Any, msg: Any) -> None:
+        """:meth:`_deliver` for the client library's own report, converted by the backend: what the client
+        library calls directly, with no callback object made per message."""
+        convert = self._core.native_report  # type: ignore[union-attr]  # set whenever this is the report
+        error, meta = convert(err, msg, self.topic)  # type: ignore[misc]
+        self._deliver(error, meta)
 
     def __repr__(self) -> str:
         state = {

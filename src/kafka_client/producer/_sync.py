@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from time import perf_counter_ns
 from types import TracebackType
@@ -13,18 +12,17 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import TypeVar
 
-from kafka_client._records import RecordMetadata, TopicPartitionOffset
+from kafka_client._records import TopicPartitionOffset
 from kafka_client._settings_input import client_from_config, resolve_settings
 from kafka_client.backends.base import ProducerBackend
-from kafka_client.errors import KafkaClientError, QueueFullError
+from kafka_client.errors import QueueFullError
 from kafka_client.producer._core import (
     POLL_EVERY,
     ErrorCallback,
     HeadersInput,
-    ProducerCore,
     build_producer_core,
 )
-from kafka_client.producer._future import DeliveryFuture
+from kafka_client.producer._future import DeliveryFuture, DeliveryListener
 
 if TYPE_CHECKING:
     from kafka_client.config import KafkaClientSettings
@@ -32,27 +30,6 @@ if TYPE_CHECKING:
 # Unannotated clients are Producer[Any, Any] / Consumer[Any, Any] (PEP 696 defaults).
 K = TypeVar("K", default=Any)
 V = TypeVar("V", default=Any)
-DeliveryListener = Callable[[KafkaClientError | None, RecordMetadata | None], None]
-
-
-def _deliver(
-    future: DeliveryFuture,
-    core: ProducerCore,
-    callback: DeliveryListener | None,
-    sent_ns: int,
-    error: KafkaClientError | None,
-    meta: RecordMetadata | None,
-) -> None:
-    future._resolve(error, meta)
-    if core.hooks.after_delivery:
-        core.delivered(future.topic, error, meta, sent_ns)
-    if callback is not None:
-        try:
-            callback(error, meta)
-        except Exception as exc:  # a user callback must not stop delivery reports
-            core.report_error(KafkaClientError(f"a delivery callback raised {exc!r}"))
-    if error is not None:
-        core.report_error(error)
 
 
 class Producer(Generic[K, V]):
@@ -123,12 +100,15 @@ class Producer(Generic[K, V]):
         raw_value, raw_key, native_headers, timestamp = core.prepare(
             topic, value, key, headers, timestamp, sent_ns
         )
-        future = DeliveryFuture(topic)
-        report = functools.partial(_deliver, future, core, on_delivery, sent_ns)
+        future = DeliveryFuture(topic, core, on_delivery, sent_ns)
+        # The client library's own report goes straight to the future when the backend can convert it.
+        report = future._deliver_native if core.native_report is not None else future._deliver
         try:
-            core.backend_produce(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
+            core.send_produce(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
         except QueueFullError:
-            core.produce_when_full(topic, raw_value, raw_key, native_headers, partition, timestamp, report)
+            core.produce_when_full(
+                topic, raw_value, raw_key, native_headers, partition, timestamp, report, core.send_produce
+            )
         core.sends += 1
         if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
             core.inline_poll(0)
