@@ -35,6 +35,8 @@ class CertificateFiles:
 class TestPKI:
     """The CA (certificate and key), the broker certificate and one client certificate per user."""
 
+    __test__ = False  # a test module that imports it must not have pytest collect it as a test class
+
     ca_file: Path
     ca_key_file: Path
     broker: CertificateFiles
