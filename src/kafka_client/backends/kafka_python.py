@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from kafka_client._records import Headers, RawRecord, RecordMetadata, TopicPartition, TopicPartitionOffset
 from kafka_client.backends._kafka_python_redaction import install_sasl_redaction
+from kafka_client.backends._kafka_python_refusals import RefusalWatch
 from kafka_client.backends.base import DeliveryCallback, RebalanceListener, StatsCallback
 from kafka_client.errors import (
     AuthenticationError,
@@ -109,6 +110,33 @@ def _translating(what: str, default: type[KafkaClientError] = KafkaClientError) 
         raise translate(exc, what, default) from exc
 
 
+def _refusal_watch(
+    role: str, config: Mapping[str, Any], client_class: Any, on_error: ErrorCallback | None
+) -> RefusalWatch:
+    native = config.get("kafka_client") or client_class.DEFAULT_CONFIG["kafka_client"]
+    return RefusalWatch(role, config, native, on_error)
+
+
+@contextlib.contextmanager
+def _creating(
+    watch: RefusalWatch, what: str, default: type[KafkaClientError], on_error: ErrorCallback | None
+) -> Iterator[None]:
+    """Create a kafka-python client: a refused TLS handshake or SASL login raises the typed error the watch
+    gave up with (and ``on_error`` hears it first, as from the confluent backend); whatever kafka-python
+    had started (the consumer's I/O thread, sockets) is closed when creating it fails."""
+    try:
+        with _translating(what, default):
+            yield
+    except KafkaClientError as exc:
+        watch.close_client()
+        if exc is watch.gave_up and on_error is not None:
+            try:
+                on_error(exc)
+            except Exception:
+                _log.exception("the on_error callback raised")
+        raise
+
+
 class _StatsReporter:
     """kafka-python has no statistics callback: this hands the client's ``metrics()`` to ``on_stats`` every
     ``interval_s`` seconds. With ``thread``, from a daemon thread (the producer is thread-safe); without,
@@ -182,8 +210,10 @@ class KafkaPythonProducer:
         stats_interval_s: float = 5.0,
     ) -> None:
         kafka = _kafka()
-        with _translating("creating the producer"):
-            self._producer = kafka.KafkaProducer(**config)
+        watch = _refusal_watch("producer", config, kafka.KafkaProducer, on_error)
+        with _creating(watch, "creating the producer", KafkaClientError, on_error):
+            self._producer = kafka.KafkaProducer(**{**config, "kafka_client": watch.client_factory})
+        self._watch = watch
         # kafka-python 3 has no bound on its record accumulator; bound it here, in messages, like librdkafka.
         self._max_queued = max_queued
         self._errors = kafka.errors
@@ -296,6 +326,7 @@ class KafkaPythonProducer:
             self._producer.send_offsets_to_transaction(native, group_metadata)
 
     def purge(self) -> None:
+        self._watch.stop_reporting()
         if self._stats is not None:
             self._stats.stop()
         # kafka-python aborts unfinished batches (failing their futures) when closed with no time left.
@@ -303,6 +334,7 @@ class KafkaPythonProducer:
             self._producer.close(timeout=0)
 
     def close(self, timeout: float) -> None:
+        self._watch.stop_reporting()
         if self._stats is not None:
             self._stats.stop()
         with _translating("closing the producer"):
@@ -368,8 +400,10 @@ class KafkaPythonConsumer:
     ) -> None:
         self._kafka = _kafka()
         self._structs = self._kafka.structs
-        with _translating("creating the consumer", ConsumerError):
-            self._consumer = self._kafka.KafkaConsumer(**config)
+        watch = _refusal_watch("consumer", config, self._kafka.KafkaConsumer, on_error)
+        with _creating(watch, "creating the consumer", ConsumerError, on_error):
+            self._consumer = self._kafka.KafkaConsumer(**{**config, "kafka_client": watch.client_factory})
+        self._watch = watch
         self._buffer: collections.deque[RawRecord] = collections.deque()
         self._deferred: list[TopicPartitionOffset] | None = None
         self._on_error = on_error
@@ -576,6 +610,7 @@ class KafkaPythonConsumer:
         return self._consumer.group_metadata()
 
     def close(self) -> None:
+        self._watch.stop_reporting()
         self._buffer.clear()
         with _translating("closing the consumer", ConsumerError):
             self._consumer.close()

@@ -395,16 +395,7 @@ class ConsumerCore:
             self._auth_failure = error
         if not self.hooks.on_error:  # otherwise the observers (the logging one among them) report it
             _log.warning("%s", error)
-        for hook in self.hooks.on_error:
-            try:
-                hook(error)
-            except Exception:
-                _log.exception("an observer's on_error hook raised")
-        if self._on_error is not None:
-            try:
-                self._on_error(error)
-            except Exception:
-                _log.exception("the consumer's on_error callback raised")
+        self.hooks.report_error(error, self._on_error, "consumer")
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
@@ -445,6 +436,8 @@ def build_consumer_core(
     def client_error(error: KafkaClientError) -> None:
         if core is not None:
             core.report_error(error)
+        else:  # while the backend is built: a login it finds refused, before it raises that
+            hooks.report_error(error, on_error, "consumer")
 
     backend = transport or create_consumer_backend(
         settings, on_stats=hooks.stats_callback(), on_error=client_error

@@ -12,6 +12,7 @@ in the statistics callback (``on_stats``), or behind sampling.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager as ContextManager
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 from kafka_client._records import Headers, Message, RecordMetadata, TopicPartition, TopicPartitionOffset
 from kafka_client.errors import KafkaClientError
 
+_log = logging.getLogger("kafka_client.observability")
 __all__ = ["ClientHooks", "Observer", "build_hooks"]
 
 BeforeSend = Callable[[str, Headers | None, int], Headers | None]
@@ -91,6 +93,23 @@ class ClientHooks:
                 hook(stats)
 
         return dispatch
+
+    def report_error(
+        self, error: KafkaClientError, callback: Callable[[KafkaClientError], None] | None, role: str
+    ) -> None:
+        """Tell every ``on_error`` hook, then the application's ``callback``; never raises (it runs on
+        report threads, and while a client is being built)."""
+        for hook in self.on_error:
+            try:
+                hook(error)
+            except Exception:
+                _log.exception("an observer's on_error hook raised")
+        if callback is None:
+            return
+        try:
+            callback(error)
+        except Exception:
+            _log.exception("the %s's on_error callback raised", role)
 
     def add_headers(self, topic: str, headers: Headers | None, sent_ns: int = 0) -> Headers | None:
         for hook in self.before_send:

@@ -302,17 +302,7 @@ class ProducerCore:
         """Tell the observers and the user's error callback about a failure; never raises (report threads)."""
         if isinstance(error, AuthenticationError):
             self._auth_failure = error
-        for hook in self.hooks.on_error:
-            try:
-                hook(error)
-            except Exception:
-                _log.exception("an observer's on_error hook raised")
-        if self._on_error is None:
-            return
-        try:
-            self._on_error(error)
-        except Exception:
-            _log.exception("the producer's on_error callback raised")
+        self.hooks.report_error(error, self._on_error, "producer")
 
     def delivered(
         self, topic: str, error: KafkaClientError | None, meta: RecordMetadata | None, sent_ns: int
@@ -450,6 +440,8 @@ def build_producer_core(
     def client_error(error: KafkaClientError) -> None:
         if core is not None:
             core.report_error(error)
+        else:  # while the backend is built: a login it finds refused, before it raises that
+            hooks.report_error(error, on_error, "producer")
 
     backend = transport or create_producer_backend(
         settings, on_stats=hooks.stats_callback(), on_error=client_error

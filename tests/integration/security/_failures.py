@@ -44,3 +44,17 @@ def first_error(
     # librdkafka may say "all brokers down" before the reason; the reason is what must come, and fast
     typed = [(e, t) for e, t in errors if isinstance(e, AuthenticationError)]
     return (*(typed or errors)[0], raised, raised_after)
+
+
+def create_refused(role: str, settings: Any) -> tuple[KafkaClientError, float, list[KafkaClientError]]:
+    """Create a kafka-python client that must be refused: what it raised, when, and what on_error heard."""
+    heard: list[KafkaClientError] = []
+    started = time.monotonic()
+    try:
+        if role == "producer":
+            Producer(settings, on_error=heard.append).close(0)
+        else:
+            Consumer(settings, group_id="certificate-check", topics=["any"], on_error=heard.append).close()
+    except KafkaClientError as exc:
+        return exc, time.monotonic() - started, heard
+    raise AssertionError(f"the kafka-python {role} was created although it must be refused")
