@@ -196,7 +196,7 @@ class KafkaAdmin:
     def watermarks(
         self, partitions: Iterable[TopicPartition], *, timeout: float | None = None, partial: bool = False
     ) -> dict[TopicPartition, Watermarks]:
-        """``(earliest, latest)`` offsets of many partitions: one ListOffsets call per spec for all.
+        """``(earliest, latest)`` offsets of many partitions: ListOffsets requests of 500, all in flight.
 
         With ``partial=True`` a partition whose offsets cannot be read (offline, deleted) is left out
         instead of failing the call.
