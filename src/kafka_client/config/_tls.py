@@ -1,13 +1,18 @@
 """Checking TLS files with the standard ``ssl`` module, the way a client will load them.
 
-A wrong path, a file that is not PEM, a private key that does not match its certificate, or a wrong
-key password otherwise surfaces only at connect time, as an opaque handshake failure from the native
-library. Loading the files here turns each into a problem that names the setting to fix.
+A wrong path, a file that is not PEM, a private key that does not match its certificate, a wrong key
+password, or a client certificate that has expired (or is not valid yet) otherwise surfaces only at
+connect time, as an opaque handshake failure from the native library, or as the broker's refusal
+(which for an expired certificate says only "certificate unknown"). Loading the files here turns each
+into a problem that names the setting to fix.
 """
 
 from __future__ import annotations
 
+import _ssl
+import datetime as dt
 import ssl
+import time
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -93,7 +98,55 @@ def tls_file_problems(
         ssl.create_default_context().load_cert_chain(str(cert_file), str(key_file), password=lambda: password)
     except ssl.SSLError as exc:
         problems.append(_key_problem(exc, key_file, key_password))
+    outside = _validity_problem(cert_file)
+    if outside is not None:
+        problems.append(outside)
     return problems
+
+
+def _validity_window(cert_file: Path) -> tuple[float, float] | None:
+    """The (notBefore, notAfter) of the file's first certificate (the client's own, in a chain file), in
+    epoch seconds; None when they cannot be read."""
+    # The ssl module decodes a certificate file only through this helper (the one its own tests use);
+    # without it (another Python), the dates go unchecked and the broker is the judge.
+    decode = getattr(_ssl, "_test_decode_cert", None)
+    if decode is None:
+        return None
+    try:
+        fields = decode(str(cert_file))
+        return ssl.cert_time_to_seconds(fields["notBefore"]), ssl.cert_time_to_seconds(fields["notAfter"])
+    except (ssl.SSLError, OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _utc(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _validity_problem(cert_file: Path) -> ConfigProblem | None:
+    """An expired or not yet valid client certificate: every broker would refuse it, with only
+    "certificate unknown" to say why."""
+    window = _validity_window(cert_file)
+    if window is None:
+        return None
+    not_before, not_after = window
+    now = time.time()
+    if now > not_after:
+        return problem(
+            "cert_file",
+            f"the client certificate expired on {_utc(not_after)} (notAfter); brokers refuse it",
+            "renew it: have the CA the brokers trust issue a new certificate, and point cert_file (and "
+            "key_file, if the key changed) at it",
+            cert_file,
+        )
+    if now < not_before:
+        return problem(
+            "cert_file",
+            f"the client certificate is not valid before {_utc(not_before)} (notBefore); brokers refuse it",
+            "check this host's clock, or use a certificate that is valid now",
+            cert_file,
+        )
+    return None
 
 
 def _key_problem(exc: ssl.SSLError, key_file: Path, key_password: SecretStr | None) -> ConfigProblem:

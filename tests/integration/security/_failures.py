@@ -7,14 +7,21 @@ import time
 from typing import Any
 
 from kafka_client import Consumer, Producer
+from kafka_client.config import KafkaClientSettings
 from kafka_client.errors import AuthenticationError, KafkaClientError
 
 FAST_S = 10.0
 """A failure the client cannot recover from by retrying must reach the application within this."""
 
 
+def _group(group_id: str, settings: Any) -> dict[str, str]:
+    """``group_id=`` for settings given as a mapping; validated settings carry their own (passing one would
+    validate them again)."""
+    return {} if isinstance(settings, KafkaClientSettings) else {"group_id": group_id}
+
+
 def first_error(
-    settings: dict[str, Any], role: str
+    settings: dict[str, Any] | KafkaClientSettings, role: str
 ) -> tuple[KafkaClientError, float, BaseException | None, float]:
     """The first error on_error heard and when; what the client raised and when."""
     errors: list[tuple[KafkaClientError, float]] = []
@@ -25,7 +32,9 @@ def first_error(
         errors.append((error, time.monotonic() - started))
 
     if role == "consumer":
-        with Consumer(settings, group_id="credential-check", topics=["any"], on_error=on_error) as consumer:
+        with Consumer(
+            settings, **_group("credential-check", settings), topics=["any"], on_error=on_error
+        ) as consumer:
             try:
                 while time.monotonic() - started < FAST_S:
                     consumer.poll(0.2)
@@ -54,7 +63,9 @@ def create_refused(role: str, settings: Any) -> tuple[KafkaClientError, float, l
         if role == "producer":
             Producer(settings, on_error=heard.append).close(0)
         else:
-            Consumer(settings, group_id="certificate-check", topics=["any"], on_error=heard.append).close()
+            Consumer(
+                settings, **_group("certificate-check", settings), topics=["any"], on_error=heard.append
+            ).close()
     except KafkaClientError as exc:
         return exc, time.monotonic() - started, heard
     raise AssertionError(f"the kafka-python {role} was created although it must be refused")

@@ -13,7 +13,10 @@ is reported to ``on_error``. Both are pinned here exactly (docs/reliability.md).
 The broker certificates are served by one extra broker: its SASL_SSL listener presents an expired
 certificate, its SSL listener one for ``localhost`` only, which the client connecting to 127.0.0.1 (the
 address the broker advertises) must refuse. The expired client certificate is issued by the session
-broker's own CA, so its date is the only thing wrong with it.
+broker's own CA, so its date is the only thing wrong with it. Validating the settings refuses a client
+certificate that has expired (a ``ConfigError``, tested here and in tests/unit/config/test_tls.py), so the
+clients are given settings validated a few seconds before their certificate expired: what the broker says
+to an expired client certificate is still tested.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from typing import Any
 import pytest
 
 from kafka_client import Producer
-from kafka_client.errors import KafkaClientError, TLSError
-from kafka_client.testing._certs import TestPKI, generate_pki, issue_client_certificate
+from kafka_client.config import KafkaClientSettings, load_settings
+from kafka_client.errors import ConfigError, KafkaClientError, TLSError
+from kafka_client.testing._certs import CertificateFiles, TestPKI, generate_pki, issue_client_certificate
 from kafka_client.testing.embedded import EmbeddedKafka
 from kafka_client.testing.pytest_plugin import KafkaBroker
 from tests.integration.security._failures import FAST_S, create_refused, first_error
@@ -41,6 +45,8 @@ pytestmark = pytest.mark.embedded_only
 _NOW = dt.datetime.now(dt.UTC)
 EXPIRED = (_NOW - dt.timedelta(days=2), _NOW - dt.timedelta(days=1))
 OTHER_HOST = "localhost"  # the only name in the SSL listener's certificate: not 127.0.0.1
+EXPIRES_IN_S = 3.0  # how long the outlived client certificate is valid after it is issued
+BACKENDS = ("confluent", "kafka-python")
 
 CASES = ("expired broker certificate", "broker certificate for another host", "expired client certificate")
 # What the TLSError's message says on the confluent backend, besides librdkafka's own text.
@@ -113,18 +119,70 @@ def refusing_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refusi
         kafka.stop()
 
 
+def _with_client_certificate(kafka_broker: KafkaBroker, certificate: CertificateFiles) -> dict[str, Any]:
+    """The session broker's mutual-TLS listener, as alice with ``certificate`` (from the broker's own CA)."""
+    assert isinstance(kafka_broker, EmbeddedKafka), "the session broker is the embedded one"
+    chosen = kafka_broker.client_settings("SSL", user="alice")
+    chosen["security"]["tls"].update(cert_file=str(certificate.cert_file), key_file=str(certificate.key_file))
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def outlived_settings(
+    kafka_broker: KafkaBroker, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, KafkaClientSettings]:
+    """Per backend, settings validated while their client certificate was valid; it has expired since."""
+    assert isinstance(kafka_broker, EmbeddedKafka)
+    assert kafka_broker.pki is not None
+    now = dt.datetime.now(dt.UTC)
+    not_after = now + dt.timedelta(seconds=EXPIRES_IN_S)
+    folder = tmp_path_factory.mktemp("outlived")
+    certificate = issue_client_certificate(
+        kafka_broker.pki, "alice", folder, validity=(now - dt.timedelta(days=1), not_after)
+    )
+    chosen = _with_client_certificate(kafka_broker, certificate)
+    chosen["security"]["tls"]["check_hostname"] = True
+    chosen["consumer"] = {"group_id": "certificate-check"}
+    validated = {backend: load_settings(**{**chosen, "backend": backend}) for backend in BACKENDS}
+    assert dt.datetime.now(dt.UTC) < not_after, "validated too late: raise EXPIRES_IN_S"
+    time.sleep((not_after - dt.datetime.now(dt.UTC)).total_seconds() + 1.5)  # notAfter has whole seconds
+    return validated
+
+
+def test_settings_with_an_expired_client_certificate_are_refused_before_connecting(
+    kafka_broker: KafkaBroker, tmp_path: Path
+) -> None:
+    assert isinstance(kafka_broker, EmbeddedKafka)
+    assert kafka_broker.pki is not None
+    expired = issue_client_certificate(kafka_broker.pki, "alice", tmp_path, validity=EXPIRED)
+    for backend in BACKENDS:
+        with pytest.raises(ConfigError) as caught:
+            Producer({**_with_client_certificate(kafka_broker, expired), "backend": backend})
+        assert [p.path for p in caught.value.problems] == ["security.tls.cert_file"]
+        found = caught.value.problems[0]
+        assert found.message == (
+            f"the client certificate expired on {EXPIRED[1]:%Y-%m-%d %H:%M:%S} UTC (notAfter); "
+            "brokers refuse it"
+        )
+        assert found.value == repr(str(expired.cert_file))
+
+
 @pytest.fixture
 def settings_for(
-    refusing_broker: RefusingBroker, kafka_broker: KafkaBroker, tmp_path: Path
-) -> Callable[[str, str], dict[str, Any]]:
-    """``settings_for(case, backend)``: a client whose only fault is the certificate of ``case``."""
+    refusing_broker: RefusingBroker, outlived_settings: dict[str, KafkaClientSettings]
+) -> Callable[[str, str], Any]:
+    """``settings_for(case, backend)``: a client whose only fault is the certificate of ``case`` (a mapping;
+    for the expired client certificate, validated settings)."""
 
-    def settings(case: str, backend: str) -> dict[str, Any]:
+    def settings(case: str, backend: str) -> Any:
+        if case == "expired client certificate":
+            return outlived_settings[backend]
         refusing = refusing_broker.kafka
         if case == "expired broker certificate":
             chosen = refusing.client_settings("SASL_SSL", user="alice", mechanism="SCRAM-SHA-512")
             chosen["security"]["tls"]["ca_file"] = str(refusing_broker.expired.ca_file)
-        elif case == "broker certificate for another host":
+        else:
+            assert case == "broker certificate for another host", case
             chosen = refusing.client_settings("SSL", user="alice")
             alice = refusing_broker.other_host.clients["alice"]
             chosen["security"]["tls"] = {
@@ -132,20 +190,19 @@ def settings_for(
                 "cert_file": str(alice.cert_file),
                 "key_file": str(alice.key_file),
             }
-        else:
-            assert isinstance(kafka_broker, EmbeddedKafka), "the session broker is the embedded one"
-            assert kafka_broker.pki is not None
-            chosen = kafka_broker.client_settings("SSL", user="alice")
-            expired = issue_client_certificate(kafka_broker.pki, "alice", tmp_path, validity=EXPIRED)
-            chosen["security"]["tls"].update(cert_file=str(expired.cert_file), key_file=str(expired.key_file))
         chosen["security"]["tls"]["check_hostname"] = True  # the default, said out loud
         return {**chosen, "backend": backend}
 
     return settings
 
 
-def _port(settings: dict[str, Any]) -> str:
-    return str(settings["bootstrap_servers"][0].rsplit(":", 1)[1])
+def _port(settings: Any) -> str:
+    servers = (
+        settings.bootstrap_servers
+        if isinstance(settings, KafkaClientSettings)
+        else settings["bootstrap_servers"]
+    )
+    return str(servers[0].rsplit(":", 1)[1])
 
 
 @pytest.mark.parametrize("role", ["producer", "consumer"])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kafka_client.config import to_confluent_config, to_kafka_python_config
+from kafka_client.testing._certs import CertificateFiles, Validity, generate_pki
 
 from ._helpers import assert_no_leak, config_error, load, problem_at
 from .conftest import KEY_PASSWORD, TLSFiles
@@ -144,3 +146,58 @@ def test_key_password_from_file(tls_files: TLSFiles, tmp_path: Path) -> None:
     key_password = settings.security.tls.key_password
     assert key_password is not None
     assert key_password.get_secret_value() == KEY_PASSWORD
+
+
+def _client_certificate(folder: Path, validity: Validity) -> CertificateFiles:
+    return generate_pki(folder, ["alice"], validity=validity).clients["alice"]
+
+
+def test_expired_client_certificate_names_the_field_its_path_its_end_and_the_fix(tmp_path: Path) -> None:
+    not_after = dt.datetime(2024, 3, 1, 12, 30, 5, tzinfo=dt.UTC)
+    expired = _client_certificate(tmp_path, (not_after - dt.timedelta(days=30), not_after))
+    error = config_error(**_tls(cert_file=expired.cert_file, key_file=expired.key_file))
+    found = problem_at(error, "security.tls.cert_file")
+    assert (
+        found.message
+        == "the client certificate expired on 2024-03-01 12:30:05 UTC (notAfter); brokers refuse it"
+    )
+    assert found.value == repr(str(expired.cert_file))
+    assert found.hint == (
+        "renew it: have the CA the brokers trust issue a new certificate, and point cert_file (and key_file, "
+        "if the key changed) at it"
+    )
+    assert [p.path for p in error.problems] == ["security.tls.cert_file"]
+    assert_no_leak(error, expired.key_file.read_text().splitlines()[1])  # no key material
+
+
+def test_client_certificate_not_valid_yet_names_its_start(tmp_path: Path) -> None:
+    not_before = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+    early = _client_certificate(tmp_path, (not_before, not_before + dt.timedelta(days=30)))
+    error = config_error(**_tls(cert_file=early.cert_file, key_file=early.key_file))
+    found = problem_at(error, "security.tls.cert_file")
+    assert found.message == (
+        f"the client certificate is not valid before {not_before:%Y-%m-%d %H:%M:%S} UTC (notBefore); "
+        "brokers refuse it"
+    )
+    assert found.value == repr(str(early.cert_file))
+    assert found.hint == "check this host's clock, or use a certificate that is valid now"
+
+
+def test_client_certificate_valid_until_a_moment_from_now_is_accepted(tmp_path: Path) -> None:
+    now = dt.datetime.now(dt.UTC)
+    current = _client_certificate(tmp_path, (now - dt.timedelta(days=1), now + dt.timedelta(minutes=1)))
+    settings = load(**_tls(cert_file=current.cert_file, key_file=current.key_file))
+    assert settings.security.tls.cert_file == current.cert_file
+
+
+def test_the_dates_checked_are_the_client_certificates_not_the_rest_of_its_chain(tmp_path: Path) -> None:
+    """A chain file (the client's certificate, then its CA's) is judged by its first certificate."""
+    now = dt.datetime.now(dt.UTC)
+    pki = generate_pki(tmp_path, ["alice"], validity=(now - dt.timedelta(days=2), now - dt.timedelta(days=1)))
+    alice = pki.clients["alice"]
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(alice.cert_file.read_bytes() + pki.ca_file.read_bytes())  # the CA is still valid
+    error = config_error(**_tls(cert_file=chain, key_file=alice.key_file))
+    assert problem_at(error, "security.tls.cert_file").message.startswith(
+        "the client certificate expired on "
+    )
