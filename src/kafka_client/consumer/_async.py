@@ -90,7 +90,12 @@ class AsyncConsumer(Generic[K, V]):
         #: how many times the last concurrent ``run`` paused a partition whose queue was full
         self.partitions_paused_for_backpressure = 0
         if topics or pattern:
-            self._executor.submit(self._core.subscribe, list(topics or ()), pattern).result()
+            try:
+                self._executor.submit(self._core.subscribe, list(topics or ()), pattern).result()
+            except BaseException:  # nobody can close it: release the client before the error propagates
+                self._executor.submit(self._core.release_after_failed_start).result()
+                self._executor.shutdown(wait=False)
+                raise
 
     @classmethod
     def from_config(cls, *files: str | Path, **kwargs: Any) -> AsyncConsumer[Any, Any]:

@@ -414,6 +414,14 @@ class ConsumerCore:
             for hook in self.hooks.on_close:
                 hook()
 
+    def release_after_failed_start(self) -> None:
+        """Close a consumer whose constructor is about to raise (nobody else can): its client's threads
+        and sockets are released; a failure to close is logged, so the original error is the one raised."""
+        try:
+            self.close(commit_pending=False)
+        except Exception:
+            _log.warning("closing the consumer after its start failed also failed", exc_info=True)
+
 
 def build_consumer_core(
     settings: Any,

@@ -86,7 +86,13 @@ class Consumer(Generic[K, V]):
         )
         self._stop = threading.Event()
         if topics or pattern:
-            self.subscribe(topics or (), pattern=pattern)
+            try:
+                self.subscribe(topics or (), pattern=pattern)
+            except BaseException:
+                # Nobody can close a consumer whose constructor raised: release its client (its threads,
+                # sockets) before the error propagates.
+                self._core.release_after_failed_start()
+                raise
 
     @classmethod
     def from_config(cls, *files: str | Path, **kwargs: Any) -> Consumer[Any, Any]:

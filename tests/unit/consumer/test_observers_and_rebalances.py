@@ -14,7 +14,13 @@ import pytest
 
 from kafka_client import TopicPartition, TopicPartitionOffset
 from kafka_client.consumer import Consumer
-from kafka_client.errors import CommitError, ConfigError, DeserializationError, KafkaClientError
+from kafka_client.errors import (
+    CommitError,
+    ConfigError,
+    ConsumerError,
+    DeserializationError,
+    KafkaClientError,
+)
 from kafka_client.testing.memory import MemoryCluster
 
 TOPIC = "orders"
@@ -267,3 +273,37 @@ def test_an_unknown_commit_strategy_is_a_config_error_naming_the_choices() -> No
         _consumer(_cluster(0), commit_strategy="sometimes")
     assert "after_processing" in str(info.value)
     assert "'sometimes'" in str(info.value)
+
+
+def test_a_consumer_whose_subscription_fails_in_its_constructor_releases_its_client() -> None:
+    cluster = _cluster(1)
+    backend = cluster.consumer_backend("billing")
+    closed: list[str] = []
+
+    class CloseRecorder:
+        def on_close(self) -> None:
+            closed.append("closed")
+
+    with pytest.raises(ConsumerError, match="invalid topic pattern"):
+        Consumer(
+            bootstrap_servers="memory:9092",
+            group_id="billing",
+            pattern="orders(",
+            transport=backend,
+            observers=[CloseRecorder()],
+        )
+    assert closed == ["closed"]
+    with pytest.raises(ConsumerError, match="the memory consumer is closed"):
+        backend.poll(0.1)
+
+
+async def test_an_async_consumer_whose_subscription_fails_in_its_constructor_releases_its_client() -> None:
+    from kafka_client.consumer import AsyncConsumer
+
+    backend = _cluster(1).consumer_backend("billing")
+    with pytest.raises(ConsumerError, match="invalid topic pattern"):
+        AsyncConsumer(
+            bootstrap_servers="memory:9092", group_id="billing", pattern="orders(", transport=backend
+        )
+    with pytest.raises(ConsumerError, match="the memory consumer is closed"):
+        backend.poll(0.1)
