@@ -103,6 +103,8 @@ def test_a_deleted_topic_leaves_its_offsets_unknown(
     commit_offsets(kafka_broker.bootstrap_servers, group, [TopicPartitionOffset(topic, 0, 2)])
     admin.delete_topics([topic])
     lag = admin.consumer_group_lag([group], timeout=10)[group]
-    (row,) = lag.partitions
-    assert (row.committed_offset, row.log_end_offset, row.lag) == (2, None, None)
+    rows = [(r.topic, r.partition, r.committed_offset, r.log_end_offset, r.lag) for r in lag.partitions]
+    # The broker drops a deleted topic's committed offsets a moment after the deletion (it raced the read
+    # in CI); until then the commit shows with no end offset and no lag, never a made-up number.
+    assert rows in ([], [(topic, 0, 2, None, None)]), rows
     assert lag.error is None
