@@ -116,6 +116,13 @@ class AsyncProducer(Generic[K, V]):
             with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
                 self._loop.call_soon_threadsafe(self._drain_reports)
 
+    def _report_native(
+        self, future: asyncio.Future[RecordMetadata], topic: str, sent_ns: int, err: Any, msg: Any
+    ) -> None:
+        """The client library's own report (see ProducerCore.native_report), converted, then as _report."""
+        error, meta = self._core.native_report(err, msg, topic)  # type: ignore[misc]
+        self._report(future, topic, sent_ns, error, meta)
+
     def _drain_reports(self) -> None:
         self._wakeup_scheduled = False
         reports = self._reports
@@ -158,7 +165,10 @@ class AsyncProducer(Generic[K, V]):
             self._backlog.append(item)
             return future
         try:
-            core.backend.produce(*item[:6], functools.partial(self._report, future, topic, sent_ns))
+            if core.native_report is not None:  # no callback object from the backend per message
+                core.send_produce(*item[:6], functools.partial(self._report_native, future, topic, sent_ns))
+            else:
+                core.backend_produce(*item[:6], functools.partial(self._report, future, topic, sent_ns))
         except QueueFullError:
             if not self._block:
                 raise
