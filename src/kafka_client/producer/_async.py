@@ -160,22 +160,7 @@ class AsyncProducer(Generic[K, V]):
         sent_ns = perf_counter_ns() if core.hooks.after_delivery else 0
         raw_value, raw_key, native_headers, ts = core.prepare(topic, value, key, headers, timestamp, sent_ns)
         future: asyncio.Future[RecordMetadata] = loop.create_future()
-        item: _Pending = (topic, raw_value, raw_key, native_headers, partition, ts, future, sent_ns)
-        if self._backlog:  # keep order behind messages already waiting for room
-            self._backlog.append(item)
-            return future
-        try:
-            if core.native_report is not None:  # no callback object from the backend per message
-                core.send_produce(*item[:6], functools.partial(self._report_native, future, topic, sent_ns))
-            else:
-                core.backend_produce(*item[:6], functools.partial(self._report, future, topic, sent_ns))
-        except QueueFullError:
-            if not self._block:
-                raise
-            self._park(item)
-        core.sends += 1
-        if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
-            core.inline_poll(0)  # serve reports in passing (non-blocking), as the sync producer does
+        self._submit((topic, raw_value, raw_key, native_headers, partition, ts, future, sent_ns))
         return future
 
     def produce(
@@ -211,30 +196,43 @@ class AsyncProducer(Generic[K, V]):
             try:
                 plain(topic, value, key)  # type: ignore[arg-type]  # checked above: bytes or None
             except core.fire_errors:
-                self._fire((topic, value, key, None, None, None, None, 0))  # type: ignore[arg-type]
+                self._submit((topic, value, key, None, None, None, None, 0))  # type: ignore[arg-type]
                 return
             core.sends += 1
             if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
                 core.inline_poll(0)
             return
         raw_value, raw_key, native_headers, ts = core.prepare(topic, value, key, headers, timestamp, 0)
-        self._fire((topic, raw_value, raw_key, native_headers, partition, ts, None, 0))
+        self._submit((topic, raw_value, raw_key, native_headers, partition, ts, None, 0))
 
-    def _fire(self, item: _Pending) -> None:
-        """Queue a fire-and-forget message, or park it in the backlog (``block`` policy, queue full)."""
+    def _submit(self, item: _Pending) -> None:
+        """Queue a message of :meth:`send` or :meth:`produce`, or park it in the backlog: behind messages
+        already waiting for room (to keep their order), or when the queue is full under ``block``."""
         core = self._core
-        if self._backlog:  # keep order behind messages already waiting for room
+        if self._backlog:
             self._backlog.append(item)
             return
         try:
-            core.fire(*item[:6])
+            self._queue(item)
         except QueueFullError:
             if not self._block:
                 raise
             self._park(item)
         core.sends += 1
         if not core.sends & (POLL_EVERY - 1) and core.inline_poll is not None:
-            core.inline_poll(0)
+            core.inline_poll(0)  # serve reports in passing (non-blocking), as the sync producer does
+
+    def _queue(self, item: _Pending) -> None:
+        """Hand one message to the backend: a fired one to the shared report, a sent one with its future
+        (librdkafka's own report converted by ``_report_native``: no callback object from the backend)."""
+        core = self._core
+        topic, future, sent_ns = item[0], item[6], item[7]
+        if future is None:
+            core.fire(*item[:6])
+        elif core.native_report is not None:
+            core.send_produce(*item[:6], functools.partial(self._report_native, future, topic, sent_ns))
+        else:
+            core.send_produce(*item[:6], functools.partial(self._report, future, topic, sent_ns))
 
     def _park(self, item: _Pending) -> None:
         self._backlog.append(item)
@@ -260,15 +258,8 @@ class AsyncProducer(Generic[K, V]):
     async def _drain_backlog(self) -> None:
         deadline = time.monotonic() + self._queue_full_timeout
         while self._backlog:
-            item = self._backlog[0]
-            future = item[6]
             try:
-                if future is None:
-                    self._core.fire(*item[:6])
-                else:
-                    self._core.backend.produce(
-                        *item[:6], functools.partial(self._report, future, item[0], item[7])
-                    )
+                self._queue(self._backlog[0])
             except QueueFullError:
                 if time.monotonic() >= deadline:
                     error = QueueFullError(
