@@ -20,17 +20,18 @@ from kafka_client import Consumer, Producer, TopicPartitionOffset
 from kafka_client.testing.pytest_plugin import KafkaBroker
 
 SESSION = "kafka-top"
-# The pane's shell prints the command's exit status after it: under load tmux sometimes marks the pane dead
-# without ever reporting #{pane_dead_status}, so the status is read from the screen instead.
-EXIT_MARK = "kafka-top-exit-status="
 
 
 class Tmux:
     """One private tmux server (its own socket), so the test never touches a user's sessions."""
 
-    def __init__(self, exe: str) -> None:
+    def __init__(self, exe: str, workdir: Path) -> None:
         self.exe = exe
         self.socket = f"kafka-top-test-{uuid.uuid4().hex[:8]}"
+        # The pane's shell writes the command's exit status to this file. Neither tmux's
+        # #{pane_dead_status} nor an echo on the screen is reliable under load: CI saw a pane marked dead
+        # with no status, and another whose echoed status never reached the captured screen.
+        self.status_file = workdir / "exit-status"
 
     def __call__(self, *args: str) -> str:
         result = subprocess.run(
@@ -54,8 +55,9 @@ class Tmux:
 
     def start(self, command: str) -> int:
         """Run ``command`` in a new 200x50 session; return its pid (a child of the pane's shell)."""
+        shell_line = f"{command}; echo $? > {self.status_file}"
         self(
-            "new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", f"{command}; echo {EXIT_MARK}$?",
+            "new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", shell_line,
             ";", "set-option", "-t", SESSION, "remain-on-exit", "on",
         )  # fmt: skip
         shell = int(self("display-message", "-p", "-t", SESSION, "#{pane_pid}").strip())
@@ -69,9 +71,15 @@ class Tmux:
 
     def exit_status(self, timeout: float) -> int:
         """Wait for the command started by :meth:`start` to exit; return its exit status."""
-        screen = self.wait_for(lambda s: EXIT_MARK in s, "its exit (after 'q')", timeout=timeout)
-        line = next(line for line in screen.splitlines() if line.startswith(EXIT_MARK))
-        return int(line.removeprefix(EXIT_MARK))
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.status_file.read_text() if self.status_file.exists() else ""
+            if text.endswith("\n"):  # the shell's write is complete
+                return int(text)
+            if time.monotonic() > deadline:
+                screen = self.screen()
+                pytest.fail(f"kafka-top did not exit within {timeout:.0f} s; the screen was:\n{screen}")
+            time.sleep(0.2)
 
     def keys(self, *keys: str) -> None:
         self("send-keys", "-t", SESSION, *keys)
@@ -92,14 +100,14 @@ class Tmux:
 
 
 @pytest.fixture
-def tmux() -> Iterator[Tmux]:
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
     exe = shutil.which("tmux")
     if exe is None:
         pytest.fail(
             "tmux is not installed: this smoke test runs kafka-top in a real terminal; "
             "install it with 'apt-get install -y tmux'"
         )
-    server = Tmux(exe)
+    server = Tmux(exe, tmp_path)
     try:
         yield server
     finally:
