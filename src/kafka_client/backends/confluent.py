@@ -253,55 +253,27 @@ class ConfluentProducer:
         self._producer.flush(0)
 
 
-_UNREAD: Any = object()
-
-
 class _ConfluentMessage(Message[bytes | None, bytes | None]):
-    """A consumed message whose headers, timestamp and leader epoch are read from librdkafka's message only
-    when first asked for, then kept: three native calls fewer per message for consumers that never
-    look at them. The three can be assigned as usual. Copies and pickles are plain :class:`Message` objects.
+    """A consumed message that keeps librdkafka's ``None`` for "no headers" and turns it into an empty list
+    only when the headers are first asked for (an empty list per message would be one more object for the
+    garbage collector to count). Every other field is copied out of librdkafka's message when it is built,
+    so the native message (and the fetch buffer it pins) is released at once. Copies and pickles are plain
+    :class:`Message` objects.
     """
 
-    # _headers, _timestamp_ms and _leader_epoch hold _UNREAD until read or assigned.
-    __slots__ = ("_headers", "_leader_epoch", "_native", "_timestamp_ms")
-    _headers: Any
-    _leader_epoch: Any
-    _native: Any
-    _timestamp_ms: Any
+    __slots__ = ("_headers",)
+    _headers: Headers | None
 
     @property
     def headers(self) -> Headers:
         headers = self._headers
-        if headers is _UNREAD:
-            headers = self._headers = self._native.headers() or []
-        return headers  # type: ignore[no-any-return]
+        if headers is None:
+            headers = self._headers = []
+        return headers
 
     @headers.setter
     def headers(self, value: Headers) -> None:
         self._headers = value
-
-    @property
-    def timestamp_ms(self) -> int | None:
-        timestamp_ms = self._timestamp_ms
-        if timestamp_ms is _UNREAD:
-            ts_type, ts = self._native.timestamp()
-            timestamp_ms = self._timestamp_ms = ts if ts_type else None
-        return timestamp_ms  # type: ignore[no-any-return]
-
-    @timestamp_ms.setter
-    def timestamp_ms(self, value: int | None) -> None:
-        self._timestamp_ms = value
-
-    @property
-    def leader_epoch(self) -> int | None:
-        leader_epoch = self._leader_epoch
-        if leader_epoch is _UNREAD:
-            leader_epoch = self._leader_epoch = self._native.leader_epoch()
-        return leader_epoch  # type: ignore[no-any-return]
-
-    @leader_epoch.setter
-    def leader_epoch(self, value: int | None) -> None:
-        self._leader_epoch = value
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Message, tuple(getattr(self, name) for name in _MESSAGE_ARGS))
@@ -325,8 +297,10 @@ _new_message = object.__new__
 def _record(native: Any) -> RawRecord:
     """One librdkafka message (without an error) as a :class:`Message`: attributes set directly, no call."""
     record: Any = _new_message(_ConfluentMessage)
-    record._native = native
-    record._headers = record._timestamp_ms = record._leader_epoch = _UNREAD
+    record._headers = native.headers()
+    ts_type, ts = native.timestamp()
+    record.timestamp_ms = ts if ts_type else None
+    record.leader_epoch = native.leader_epoch()
     record.topic = native.topic()
     record.partition = native.partition()
     record.offset = native.offset()
@@ -447,16 +421,26 @@ class ConfluentConsumer:
         self._raise_pending()
         with translate_errors("consuming", ConsumerError):
             messages = self._consumer.consume(max_records, timeout)
-        # The per-message hot path of consuming, so _record's body is inlined here.
+        # The per-message hot path of consuming, so _record's body is inlined here. Each native message
+        # is dropped as soon as it is converted: CPython's collector runs once more objects are alive
+        # than it saw freed (700 by default), and a batch of 500 natives plus 500 messages alive together
+        # would set it off on every batch (then promote both into older generations, whose collections
+        # walk every object of the process). Converted and dropped one by one, a batch costs what the raw
+        # client's costs: 500 objects at a time.
         records: list[RawRecord] = []
         append = records.append
         new, kind = _new_message, _ConfluentMessage
-        for msg in messages:
+        messages.reverse()
+        pop = messages.pop
+        while messages:
+            msg = pop()
             err = msg.error()
             if err is None:
                 record: Any = new(kind)
-                record._native = msg
-                record._headers = record._timestamp_ms = record._leader_epoch = _UNREAD
+                record._headers = msg.headers()
+                ts_type, ts = msg.timestamp()
+                record.timestamp_ms = ts if ts_type else None
+                record.leader_epoch = msg.leader_epoch()
                 record.topic = msg.topic()
                 record.partition = msg.partition()
                 record.offset = msg.offset()
