@@ -186,7 +186,26 @@ def test_on_consume_sums_interleaved_topics() -> None:
     snapshot = observer.snapshot()
     assert snapshot.value(names.CONSUMER_MESSAGES_CONSUMED, ("svc", "a")) == 3
     assert snapshot.value(names.CONSUMER_MESSAGES_CONSUMED, ("svc", "b")) == 4
+    assert snapshot.value(names.CONSUMER_CONSUMED_BYTES, ("svc", "a")) == 9
     assert snapshot.value(names.CONSUMER_CONSUMED_BYTES, ("svc", "b")) == 12
+    observer.on_close()
+
+
+def test_on_consume_of_one_topic_counts_missing_keys_and_values_as_no_bytes() -> None:
+    from kafka_client import Message
+
+    observer = MetricsObserver()
+    observer.bind("svc", "consumer", "memory")
+    keys_and_values = [(None, b"abc"), (b"k", None), (None, None), (b"key", b"value")]
+    batch = [
+        Message("a", 0, i, None, None, [], None, raw_key=k, raw_value=v)
+        for i, (k, v) in enumerate(keys_and_values)
+    ]
+    observer.on_consume(batch)
+    observer.on_consume(batch[:1])
+    snapshot = observer.snapshot()
+    assert snapshot.value(names.CONSUMER_MESSAGES_CONSUMED, ("svc", "a")) == 5
+    assert snapshot.value(names.CONSUMER_CONSUMED_BYTES, ("svc", "a")) == 3 + 1 + 0 + 8 + 3
     observer.on_close()
 
 

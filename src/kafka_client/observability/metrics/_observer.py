@@ -258,6 +258,8 @@ class MetricsObserver:
     def on_consume(self, messages: Sequence[Message[Any, Any]]) -> None:
         """Per fetch: counts and bytes summed per topic in locals, then one dict update per topic."""
         totals = self._consumed
+        if not messages:
+            return
         if len(messages) == 1:  # poll(): one message per call, so the shortest path
             message = messages[0]
             entry = totals.get(message.topic) or totals.setdefault(message.topic, [0, 0])
@@ -267,6 +269,23 @@ class MetricsObserver:
             entry[1] += (0 if value is None else len(value)) + (0 if key is None else len(key))
             self._last_message_at = monotonic()
             return
+        topic = messages[0].topic
+        size = 0
+        for message in messages:  # the usual fetch holds one topic: one sum, no per-message count
+            if message.topic != topic:
+                self._consumed_by_topic(messages)
+                return
+            value = message.raw_value
+            key = message.raw_key
+            size += (0 if value is None else len(value)) + (0 if key is None else len(key))
+        entry = totals.get(topic) or totals.setdefault(topic, [0, 0])
+        entry[0] += len(messages)
+        entry[1] += size
+        self._last_message_at = monotonic()
+
+    def _consumed_by_topic(self, messages: Sequence[Message[Any, Any]]) -> None:
+        """:meth:`on_consume` for a fetch holding several topics."""
+        totals = self._consumed
         topic = ""
         count = size = 0
         for message in messages:
@@ -280,10 +299,7 @@ class MetricsObserver:
             count += 1
             value = message.raw_value
             key = message.raw_key
-            if value is not None:
-                size += len(value)
-            if key is not None:
-                size += len(key)
+            size += (0 if value is None else len(value)) + (0 if key is None else len(key))
         if count:
             entry = totals.get(topic) or totals.setdefault(topic, [0, 0])
             entry[0] += count
