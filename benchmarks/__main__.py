@@ -10,7 +10,7 @@ import sys
 
 
 def main() -> None:
-    """Run ``child`` and ``memory`` directly, everything else through :func:`benchmarks.cli.main`."""
+    """Run ``child``, ``memory`` and ``plugins [MESSAGES]`` directly, the rest through the command line."""
     argv = sys.argv[1:]
     if len(argv) == 2 and argv[0] == "child":
         from benchmarks.child import run_child
@@ -21,6 +21,12 @@ def main() -> None:
         from benchmarks.memory import table
 
         print(table())
+        return
+    if argv[:1] == ["plugins"]:  # no broker: each plugin's CPU per message on the in-memory transport
+        from benchmarks.plugins import table
+
+        messages = int(argv[1]) if len(argv) > 1 else 100_000
+        print(table(messages))
         return
     from benchmarks.cli import main as cli_main
 

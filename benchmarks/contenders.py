@@ -41,6 +41,9 @@ class Contender:
         return function  # type: ignore[no-any-return]
 
 
+PLUGIN_NAMES = ("metrics", "tracing", "logging")
+"""The observability plugins measured one at a time (``kafka-client-<plugin>``)."""
+
 _PURE_PYTHON_SCALE = {"produce": 0.25, "consume": 0.25}
 _LIBRARY = {kind: f"_kafka_client:{kind}" for kind in ("produce", "consume", "latency", "footprint")}
 
@@ -63,6 +66,14 @@ CONTENDERS: dict[str, Contender] = {
             "kafka-client-bare",
             "this library, confluent backend, metrics/tracing/logging/statistics off",
             _LIBRARY,
+        ),
+        *(
+            Contender(
+                f"kafka-client-{plugin}",
+                f"this library, confluent backend, only its {plugin} plugin on (the plugin cost table)",
+                {kind: _LIBRARY[kind] for kind in ("produce", "consume")},
+            )
+            for plugin in PLUGIN_NAMES
         ),
         Contender(
             "kafka-client-sdk",

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from benchmarks.contenders import BASELINE, CONTENDERS
+from benchmarks.contenders import BASELINE, CONTENDERS, PLUGIN_NAMES
 from benchmarks.plots import LATENCY_PNG, THROUGHPUT_PNG, latency_plot, throughput_plot
 
 SCHEMA = 1
@@ -102,6 +102,68 @@ def _case_rows(case: dict[str, Any]) -> list[str]:
     return rows
 
 
+PLUGIN_ROWS = (
+    *(f"kafka-client-{plugin}" for plugin in PLUGIN_NAMES),
+    "kafka-client",
+    "kafka-client-sdk",
+)
+"""The rows of the plugin cost table: each plugin alone, then all of them (the default), then the default
+with an OpenTelemetry SDK sampling 1 %."""
+
+
+_PLUGIN_LABELS = {
+    **{f"kafka-client-{plugin}": plugin for plugin in PLUGIN_NAMES},
+    "kafka-client": "all three (the default)",
+    "kafka-client-sdk": "all three + OpenTelemetry SDK, 1 % sampled",
+}
+
+
+def plugin_costs(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per throughput case measured with ``kafka-client-bare``: each plugin row's CPU per message over the
+    bare client's, in microseconds. The least-disturbed (minimum) CPU of each contender's rounds is used, as
+    CPU time only grows with interference from other processes."""
+    costs = []
+    for case in cases:
+        if case["kind"] not in ("produce", "consume"):
+            continue
+        bare = case["contenders"].get("kafka-client-bare", {})
+        if not bare.get("min"):
+            continue
+        for name in PLUGIN_ROWS:
+            entry = case["contenders"].get(name, {})
+            if not entry.get("min"):
+                continue
+            costs.append(
+                {
+                    "case": case["id"],
+                    "contender": name,
+                    "us_per_message": entry["min"]["cpu_s_per_million"] - bare["min"]["cpu_s_per_million"],
+                    "rate_vs_bare": entry["median"]["rate"] / bare["median"]["rate"],
+                }
+            )
+    return costs
+
+
+def _plugin_rows(costs: list[dict[str, Any]]) -> list[str]:
+    if not costs:
+        return []
+    return [
+        "## Cost per message of each observability plugin",
+        "",
+        "CPU per message (all threads, least-disturbed round) over `kafka-client-bare`'s in the same case; "
+        "negative or near-zero figures are within the noise of the run.",
+        "",
+        "| case | plugin | CPU us per message over bare | median msg/s vs bare |",
+        "|---|---|---|---|",
+        *(
+            f"| {c['case']} | {_PLUGIN_LABELS.get(c['contender'], c['contender'])} | "
+            f"{c['us_per_message']:+.2f} | {c['rate_vs_bare']:.2f}x |"
+            for c in costs
+        ),
+        "",
+    ]
+
+
 def markdown(report: dict[str, Any]) -> str:
     """The human-readable report: settings, targets, one table per case, plots, errors."""
     s = report["settings"]
@@ -128,6 +190,7 @@ def markdown(report: dict[str, Any]) -> str:
     for case in report["cases"]:
         lines += [f"## {case['id']}: {case['title']}", ""]
         lines += [*_case_rows(case), ""]
+    lines += _plugin_rows(plugin_costs(report["cases"]))
     for plot in report.get("plots", []):
         lines += [f"![{plot}]({plot})", ""]
     lines += ["## Contenders", ""]

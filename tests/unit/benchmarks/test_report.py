@@ -138,3 +138,41 @@ def test_markdown_has_the_targets_and_one_table_per_case(tmp_path: Path) -> None
     assert "| kafka-client | 40.3 | 40.3-40.3 | 260.0 | 1.30 |" in lines
     assert "![throughput.png](throughput.png)" in lines
     assert "- produce-ff-100B / aiokafka round 1: exit 1: boom" in lines
+
+
+def test_each_plugin_costs_its_least_disturbed_cpu_over_the_bare_clients() -> None:
+    def run(contender: str, round_no: int, rate: float, cpu_per_million: float) -> Measurement:
+        result = {**_throughput(rate), "cpu_s_per_million": cpu_per_million}
+        return Measurement("consume-bytes", contender, round_no, result)
+
+    measurements = [
+        run("confluent", 1, 800_000.0, 1.0),
+        run("kafka-client-bare", 1, 500_000.0, 2.0),
+        run("kafka-client-bare", 2, 520_000.0, 2.4),
+        run("kafka-client-metrics", 1, 450_000.0, 2.5),
+        run("kafka-client-metrics", 2, 460_000.0, 2.2),
+        run("kafka-client-tracing", 1, 510_000.0, 2.05),
+        run("kafka-client", 1, 400_000.0, 2.75),
+    ]
+    cases = summarize(measurements)
+    from benchmarks.report import plugin_costs
+
+    costs = plugin_costs(cases)
+    assert [(c["contender"], round(c["us_per_message"], 2)) for c in costs] == [
+        ("kafka-client-metrics", 0.2),
+        ("kafka-client-tracing", 0.05),
+        ("kafka-client", 0.75),
+    ]
+    assert costs[0]["rate_vs_bare"] == 455_000.0 / 510_000.0
+    text = markdown(
+        {
+            "label": "t", "started": "a", "finished": "b", "duration_s": 60.0,
+            "machine": {"cpus": 2, "load_before": [0.0], "python": "3.11"}, "broker": "embedded",
+            "settings": {"rounds": 2, "messages": 1000, "partitions": 3, "latency_seconds": 1.0},
+            "command": "c", "source": {"commit": "x", "src_modified": False}, "targets": [],
+            "cases": cases, "contenders": ["confluent"], "versions": {},
+        }
+    )  # fmt: skip
+    assert "| consume-bytes | metrics | +0.20 | 0.89x |" in text
+    assert "| consume-bytes | all three (the default) | +0.75 | 0.78x |" in text
+    assert "| consume-bytes | logging |" not in text  # not measured: no row

@@ -84,7 +84,7 @@ def test_contenders_keep_their_canonical_order_and_latency_is_raw_vs_library_by_
         "kafka-client",
         "aiokafka",
     ]
-    assert len(CONTENDERS) == 9
+    assert len(CONTENDERS) == 12
     assert CASES["latency-1k-default"].only == ("confluent", "kafka-client")
     assert sorted(name for name, c in CONTENDERS.items() if "latency" in c.runners) == [
         "confluent",
