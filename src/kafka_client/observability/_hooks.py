@@ -11,7 +11,6 @@ in the statistics callback (``on_stats``), or behind sampling.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -120,18 +119,67 @@ class ClientHooks:
         """The context to process one message in (a no-op when no observer wants one)."""
         scopes = self.process_scope
         if not scopes:
-            return contextlib.nullcontext()
+            return _NOTHING
         if len(scopes) == 1:
             return scopes[0](message)
+        if len(scopes) == 2:
+            return _Pair(scopes[0](message), scopes[1](message))
         return _Nested(scopes, message)
 
     def processing_batch(self, messages: Sequence[Message[Any, Any]]) -> ContextManager[Any]:
         scopes = self.batch_scope
         if not scopes:
-            return contextlib.nullcontext()
+            return _NOTHING
         if len(scopes) == 1:
             return scopes[0](messages)
+        if len(scopes) == 2:
+            return _Pair(scopes[0](messages), scopes[1](messages))
         return _Nested(scopes, messages)
+
+
+class _Nothing:
+    """The context of a client no observer wants one from: stateless, so one object serves every message."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+_NOTHING = _Nothing()
+
+
+class _Pair:
+    """Two observers' scopes (the default: metrics and logging), ``outer`` entered first and left last;
+    what ``with outer: with inner:`` does, without a list per message."""
+
+    __slots__ = ("inner", "outer")
+
+    def __init__(self, outer: Any, inner: Any) -> None:
+        self.outer = outer
+        self.inner = inner
+
+    def __enter__(self) -> None:
+        self.outer.__enter__()
+        try:
+            self.inner.__enter__()
+        except BaseException:  # the body never runs: the outer scope is told why, and the error goes on
+            self.outer.__exit__(*sys.exc_info())
+            raise
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        try:
+            suppressed = bool(self.inner.__exit__(exc_type, exc, tb))
+        except BaseException:  # the inner scope's exit raised: the outer one sees that error instead
+            if self.outer.__exit__(*sys.exc_info()):
+                return True
+            raise
+        if suppressed:
+            exc_type = exc = tb = None
+        return bool(self.outer.__exit__(exc_type, exc, tb)) or suppressed
 
 
 class _Nested:

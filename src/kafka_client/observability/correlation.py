@@ -23,12 +23,11 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import threading
 from collections.abc import Iterator
 from contextvars import ContextVar
 
 __all__ = ["correlation_id", "correlation_scope", "new_correlation_id"]
-
-_current: ContextVar[str | None] = ContextVar("kafka_client_correlation_id", default=None)
 
 # Correlation IDs need to be unique, not unguessable: 128 bits from a private PRNG (seeded from the OS,
 # reseeded in forked children, untouched by the application's random.seed()) cost a fraction of uuid4().
@@ -43,9 +42,45 @@ def new_correlation_id() -> str:
     return f"{_bits(128):032x}"
 
 
+class DeferredCorrelationId:
+    """A unit of work's correlation ID, made up only when something first reads it (a log line, a send, a
+    :func:`correlation_id` call): most messages a consumer processes never need one. Context copies (a
+    thread started with :func:`contextvars.copy_context`, an asyncio task) share this object, so they all
+    see the same ID whichever reads it first.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None = None) -> None:
+        self._value = value
+
+    def resolve(self) -> str:
+        """The ID, made now if nothing asked for it before."""
+        value = self._value
+        if value is None:
+            with _making:
+                value = self._value
+                if value is None:
+                    value = self._value = new_correlation_id()
+        return value
+
+
+_making = threading.Lock()
+_current: ContextVar[str | DeferredCorrelationId | None] = ContextVar(
+    "kafka_client_correlation_id", default=None
+)
+
+
+def resolved(value: str | DeferredCorrelationId | None) -> str | None:
+    """The ID a value of the context variable stands for (None: outside any unit of work)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.resolve()
+
+
 def correlation_id() -> str | None:
     """The correlation ID of the work in progress, or None outside any."""
-    return _current.get()
+    return resolved(_current.get())
 
 
 @contextlib.contextmanager

@@ -164,3 +164,72 @@ def test_produce_reports_fire_and_forget_deliveries_to_observers_without_a_send_
         p.produce("t", b"b", key=b"k")
         assert p.flush(5) == 0
     assert seen == [("t", None, 0, 0), ("t", None, 1, 0)]
+
+
+class _Scoped:
+    """An observer whose process scope logs enter/exit (with the error it saw) and can fail or suppress."""
+
+    def __init__(
+        self, name: str, log: list[str], *, fail_enter: bool = False, suppress: bool = False
+    ) -> None:
+        self.name, self.log, self.fail_enter, self.suppress = name, log, fail_enter, suppress
+
+    def process_scope(self, message: Message[Any, Any]) -> Any:
+        observer = self
+
+        class Scope:
+            def __enter__(self) -> None:
+                observer.log.append(f"enter {observer.name}")
+                if observer.fail_enter:
+                    raise RuntimeError(f"{observer.name} cannot enter")
+
+            def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+                observer.log.append(f"exit {observer.name} {exc_type.__name__ if exc_type else None}")
+                return observer.suppress
+
+        return Scope()
+
+
+def _process(count: int, body_error: bool, **inner: bool) -> tuple[list[str], str | None]:
+    """Run one message's processing through ``count`` observers' scopes; the last gets ``inner`` flags."""
+    log: list[str] = []
+    observers = [_Scoped(f"s{i}", log) for i in range(count - 1)] + [_Scoped(f"s{count - 1}", log, **inner)]
+    hooks = build_hooks(observers, client_id="c", role="consumer", backend="memory")
+    raised = None
+    try:
+        with hooks.processing(Message("t", 0, 7, None, b"v", [], None)):
+            log.append("body")
+            if body_error:
+                raise ValueError("handler failed")
+    except Exception as exc:
+        raised = type(exc).__name__
+    return log, raised
+
+
+def test_several_observers_scopes_nest_like_with_statements() -> None:
+    for count in (1, 2, 3):
+        names = [f"s{i}" for i in range(count)]
+        log, raised = _process(count, body_error=False)
+        assert log == [*(f"enter {n}" for n in names), "body", *(f"exit {n} None" for n in reversed(names))]
+        assert raised is None
+        log, raised = _process(count, body_error=True)
+        assert log[-count:] == [f"exit {n} ValueError" for n in reversed(names)]
+        assert raised == "ValueError"
+    # the innermost scope swallows the handler's error: the outer ones see none, nothing is raised
+    log, raised = _process(2, body_error=True, suppress=True)
+    assert (log[-2:], raised) == (["exit s1 ValueError", "exit s0 None"], None)
+    # the innermost scope fails to enter: the body never runs, the outer one is left with that error
+    log, raised = _process(2, body_error=False, fail_enter=True)
+    assert (log, raised) == (["enter s0", "enter s1", "exit s0 RuntimeError"], "RuntimeError")
+    log, raised = _process(3, body_error=False, fail_enter=True)
+    assert log == ["enter s0", "enter s1", "enter s2", "exit s1 RuntimeError", "exit s0 RuntimeError"]
+    assert raised == "RuntimeError"
+
+
+def test_no_observer_scope_costs_one_shared_object() -> None:
+    hooks = build_hooks([], client_id="c", role="consumer", backend="memory")
+    message = Message("t", 0, 7, None, b"v", [], None)
+    assert hooks.processing(message) is hooks.processing(message)
+    assert hooks.processing_batch([message]) is hooks.processing(message)
+    with hooks.processing(message) as entered:
+        assert entered is None

@@ -393,3 +393,39 @@ def test_log_lines_outside_any_span_or_message_carry_no_kafka_fields(logs: io.St
     structlog.get_logger().info("idle")
     (line,) = lines(logs)
     assert set(line) == {"event", "level", "logger", "timestamp"}
+
+
+def test_a_message_without_a_header_gets_its_id_only_when_something_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import contextvars
+    import threading
+
+    from kafka_client.observability import correlation
+
+    made: list[str] = []
+    real = correlation.new_correlation_id
+    monkeypatch.setattr(correlation, "new_correlation_id", lambda: made.append(real()) or made[-1])
+    hooks = build_hooks(
+        [LoggingObserver(settings(), "consumer")], client_id="svc", role="consumer", backend="m"
+    )
+    quiet = Message("orders", 0, 1, None, b"v", [], None)
+    with hooks.processing(quiet):
+        pass
+    assert made == []  # processed, nothing logged or sent: no ID was made
+    seen: list[str | None] = []
+    with hooks.processing(Message("orders", 0, 2, None, b"v", [], None)):
+        context = contextvars.copy_context()
+        thread = threading.Thread(target=lambda: seen.append(context.run(correlation_id)))
+        thread.start()
+        thread.join()
+        seen.append(correlation_id())
+        seen.append(correlation_id())
+    assert len(made) == 1
+    assert seen == [made[0]] * 3  # the copy read it first; this context sees the same ID
+    assert correlation_id() is None
+    with correlation_scope("outer"), hooks.processing(quiet):
+        assert correlation_id() == "outer"
+    with hooks.processing(Message("orders", 0, 3, None, b"v", [("correlation-id", b"from-header")], None)):
+        assert correlation_id() == "from-header"
+    assert len(made) == 1

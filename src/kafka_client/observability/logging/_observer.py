@@ -11,8 +11,8 @@ import structlog
 
 from kafka_client._records import Headers, Message, RecordMetadata, TopicPartition, TopicPartitionOffset
 from kafka_client.errors import KafkaClientError
+from kafka_client.observability.correlation import DeferredCorrelationId
 from kafka_client.observability.correlation import _current as _correlation_id
-from kafka_client.observability.correlation import new_correlation_id
 from kafka_client.observability.logging._processors import (
     add_kafka_context,
     add_trace_context,
@@ -112,6 +112,8 @@ class LoggingObserver:
         current = _correlation_id.get()
         if current is None:
             return headers
+        if not isinstance(current, str):
+            current = current.resolve()
         name = self._header
         if headers is None:
             return [(name, current.encode())]
@@ -189,31 +191,38 @@ class LoggingObserver:
         self._log.warning(str(error), error_type=type(error).__name__, retriable=error.retriable)
 
 
-class _MessageScope:
-    """While a message is processed: its correlation ID and Kafka coordinates are the logging context."""
+class _MessageScope(DeferredCorrelationId):
+    """While a message is processed: its correlation ID (the header's, else the one current around the
+    consumer, else one made when first read) and its Kafka coordinates are the logging context."""
 
-    __slots__ = ("_correlation_token", "_message", "_observer", "_scope_token")
-    _correlation_token: Token[str | None]
-    _scope_token: Token[tuple[str, Message[Any, Any]] | None]
+    __slots__ = ("_correlation_token", "_observer", "_scope_token", "message")
+    _correlation_token: Token[str | DeferredCorrelationId | None]
+    _scope_token: Token[Any]
 
     def __init__(self, observer: LoggingObserver, message: Message[Any, Any]) -> None:
+        self._value = None
         self._observer = observer
-        self._message = message
+        self.message = message
 
-    def __enter__(self) -> str:
-        observer = self._observer
-        message = self._message
-        name = observer._header
+    @property
+    def client_id(self) -> str:
+        return self._observer._client_id
+
+    def __enter__(self) -> DeferredCorrelationId:
+        name = self._observer._header
         found: bytes | None = None
-        for key, value in message.headers:
+        for key, value in self.message.headers:
             if key == name:
                 found = value
-        correlation_id = (
-            found.decode("utf-8", "replace") if found else _correlation_id.get() or new_correlation_id()
-        )
-        self._correlation_token = _correlation_id.set(correlation_id)
-        self._scope_token = message_scope.set((observer._client_id, message))
-        return correlation_id
+        if found:
+            self._value = found.decode("utf-8", "replace")
+        else:
+            around = _correlation_id.get()
+            if around is not None:
+                self._value = around if isinstance(around, str) else around.resolve()
+        self._correlation_token = _correlation_id.set(self)
+        self._scope_token = message_scope.set(self)
+        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

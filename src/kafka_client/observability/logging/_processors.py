@@ -14,8 +14,8 @@ from typing import Any
 from opentelemetry import trace
 from pydantic import BaseModel, SecretBytes, SecretStr
 
-from kafka_client._records import Message
 from kafka_client.observability.correlation import _current as _correlation_id
+from kafka_client.observability.correlation import resolved
 
 __all__ = [
     "REDACTED",
@@ -31,10 +31,9 @@ EventDict = MutableMapping[str, Any]
 #: What a secret is replaced with.
 REDACTED = "[redacted]"
 
-# (client_id, message) while a message is being processed
-message_scope: ContextVar[tuple[str, Message[Any, Any]] | None] = ContextVar(
-    "kafka_client_message_scope", default=None
-)
+# While a message is being processed: the logging plugin's scope, whose ``client_id`` and ``message``
+# attributes say which.
+message_scope: ContextVar[Any] = ContextVar("kafka_client_message_scope", default=None)
 
 # Keys whose value is a secret: they end with the secret's kind (sasl.password, oidc_client_secret,
 # access_token, api-key), so "password_file" or "token_count" stay readable.
@@ -48,16 +47,16 @@ _secrets: set[str] = set()
 def add_kafka_context(logger: Any, method_name: str, event_dict: EventDict) -> EventDict:
     """Add ``correlation_id`` and, inside a message's processing, ``topic``, ``partition``, ``offset`` and
     ``client_id`` (values passed explicitly to the log call win)."""
-    correlation_id = _correlation_id.get()
+    correlation_id = resolved(_correlation_id.get())
     if correlation_id is not None:
         event_dict.setdefault("correlation_id", correlation_id)
     scope = message_scope.get()
     if scope is not None:
-        client_id, message = scope
+        message = scope.message
         event_dict.setdefault("topic", message.topic)
         event_dict.setdefault("partition", message.partition)
         event_dict.setdefault("offset", message.offset)
-        event_dict.setdefault("client_id", client_id)
+        event_dict.setdefault("client_id", scope.client_id)
     return event_dict
 
 
