@@ -405,9 +405,12 @@ class ConfluentConsumer:
             raise error
 
     def poll(self, timeout: float) -> RawRecord | None:
-        self._raise_pending()
-        with translate_errors("polling", ConsumerError):
+        if self._pending_error is not None:
+            self._raise_pending()
+        try:  # what translate_errors() does, without a context manager per message
             msg = self._consumer.poll(timeout)
+        except self._ck.KafkaException as exc:
+            raise error_from_kafka_error(exc.args[0], "polling", ConsumerError) from exc
         if msg is None:
             return None
         err = msg.error()

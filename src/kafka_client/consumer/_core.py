@@ -100,6 +100,10 @@ class ConsumerCore:
         self._value_fast = context_free(self._value_de)
         self.commit_strategy = commit_strategy
         self._commit_interval = commit_interval_s
+        # how long maybe_commit() lets processed offsets wait (after_processing: at most 0.2 s)
+        self._commit_wait = (
+            min(commit_interval_s, 0.2) if commit_strategy == "after_processing" else commit_interval_s
+        )
         self._user_on_assign = on_assign
         self._user_on_revoke = on_revoke
         self._user_on_lost = on_lost
@@ -229,9 +233,13 @@ class ConsumerCore:
         except Exception as exc:
             raise deserialization_error(type(deserializer).__name__, data, ctx, exc) from exc
 
-    def poll(self, timeout: float) -> Message[Any, Any] | None:
-        """The next message; with ``after_processing`` the previous one counts as processed now."""
-        self._ack_pending()
+    def poll(self, timeout: float, track: bool = True) -> Message[Any, Any] | None:
+        """The next message; with ``after_processing`` the previous one counts as processed now.
+
+        ``track=False``: the caller marks the message processed itself (iteration, ``run()``).
+        """
+        if self._pending_ack:
+            self._ack_pending()
         self.maybe_commit()
         raw = self.backend.poll(timeout)
         if raw is None:
@@ -240,7 +248,7 @@ class ConsumerCore:
         message = self.decode(raw)
         if self.hooks.on_consume:
             self._consumed([message])
-        if self.commit_strategy != "manual":
+        if track and self.commit_strategy != "manual":
             self._pending_ack = [message]
         return message
 
@@ -306,7 +314,14 @@ class ConsumerCore:
 
     def mark_processed(self, message: Message[Any, Any] | RawRecord) -> None:
         """Record that the application is done with ``message``: its offset + 1 may be committed."""
-        self._processed[TopicPartition(message.topic, message.partition)] = message.offset + 1
+        # A plain tuple finds the partition's TopicPartition key (equal and same hash), which an update
+        # keeps; only a partition seen for the first time needs the named tuple built.
+        key = (message.topic, message.partition)
+        processed = self._processed
+        if key in processed:
+            processed[key] = message.offset + 1
+        else:
+            processed[TopicPartition(*key)] = message.offset + 1
 
     def mark_processed_batch(self, messages: Sequence[Message[Any, Any] | RawRecord]) -> None:
         processed = self._processed
@@ -332,14 +347,9 @@ class ConsumerCore:
 
     def maybe_commit(self) -> None:
         """Commit processed offsets when the strategy says it is time (asynchronously, coalesced)."""
-        if self.commit_strategy == "manual" or not self._processed:
+        if not self._processed or self.commit_strategy == "manual":
             return
-        now = time.monotonic()
-        if self.commit_strategy == "periodic" and now - self._last_commit < self._commit_interval:
-            return
-        if self.commit_strategy == "after_processing" and now - self._last_commit < min(
-            self._commit_interval, 0.2
-        ):
+        if time.monotonic() - self._last_commit < self._commit_wait:
             return
         self._commit_processed(None, asynchronous=True, swallow=True)
 

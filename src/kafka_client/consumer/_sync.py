@@ -141,15 +141,16 @@ class Consumer(Generic[K, V]):
     def __iter__(self) -> Iterator[Message[K, V]]:
         """Messages until :meth:`stop` is called (or SIGTERM with :meth:`stop_on_signals`)."""
         core = self._core
-        while not self._stop.is_set():
-            message = core.poll(0.2)
+        poll, processing, stopped = core.poll, core.hooks.processing, self._stop.is_set
+        track = core.commit_strategy != "manual"
+        while not stopped():
+            message = poll(0.2, False)  # marked processed below, once the loop body is done with it
             if message is None:
                 continue
-            core.take_pending()
-            with core.hooks.processing(message):
+            with processing(message):
                 yield message
             # Resumed: the loop body finished with this message.
-            if core.commit_strategy != "manual":
+            if track:
                 core.mark_processed(message)
 
     def run(
@@ -195,12 +196,11 @@ class Consumer(Generic[K, V]):
         handled = 0
         idle_since = time.monotonic()
         while not self._stop.is_set() and (max_messages is None or handled < max_messages):
-            message = core.poll(0.2)
+            message = core.poll(0.2, False)  # run() marks it processed: after its handler returns
             if message is None:
                 if idle_timeout is not None and time.monotonic() - idle_since >= idle_timeout:
                     break
                 continue
-            core.take_pending()  # run() decides when a message is processed: after its handler returns
             try:
                 with core.hooks.processing(message):
                     handler(message)

@@ -107,3 +107,24 @@ def test_stop_on_signals_defaults_to_sigterm_and_sigint() -> None:
         stopper.start()
         stopper.join()
         assert list(consumer) == []  # stopped before the first poll
+
+
+def test_processed_positions_are_kept_per_partition_as_topic_partitions() -> None:
+    from kafka_client import TopicPartition
+
+    cluster = _cluster(3)
+    with _consumer(cluster, topics=[TOPIC], commit_strategy="manual") as consumer:
+        seen = []
+        for message in consumer:
+            consumer.mark_processed(message)
+            seen.append((message.partition, message.offset))
+            if len(seen) == 6:
+                consumer.stop()
+        assert sorted(seen) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+        pending = consumer._core._processed
+        assert pending == {P0: 3, P1: 3}
+        assert all(type(key) is TopicPartition for key in pending)
+        assert sorted(consumer.commit()) == [
+            TopicPartitionOffset(TOPIC, 0, 3),
+            TopicPartitionOffset(TOPIC, 1, 3),
+        ]
