@@ -105,9 +105,8 @@ def test_the_producers_id_reaches_the_handler_its_logs_and_its_own_sends(logs: i
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing = TracingObserver(
-        settings(consumer={"group_id": "billing"}), "consumer", tracer_provider=provider
-    )
+    traced = settings(consumer={"group_id": "billing"}, observability={"trace_sample_ratio": 1.0})
+    tracing = TracingObserver(traced, "consumer", tracer_provider=provider)  # every root span offered
     with producer(cluster) as upstream, correlation_scope("req-42"):
         upstream.send("orders", b"v").result(5)
     assert header(cluster, "orders") == [b"req-42"]

@@ -522,7 +522,7 @@ def test_root_sends_are_offered_to_the_sampler_one_in_n_and_sends_in_a_trace_alw
     assert len(spans(exporter, "orders send")) == 5
 
 
-def test_configure_tracings_sampler_keeps_the_producer_roots_it_is_offered(
+def test_configure_tracings_sampler_keeps_the_producer_and_consumer_roots_it_is_offered(
     exporter: InMemorySpanExporter,
 ) -> None:
     from opentelemetry.sdk.trace.sampling import Decision
@@ -530,9 +530,49 @@ def test_configure_tracings_sampler_keeps_the_producer_roots_it_is_offered(
     sampler = configure_tracing("svc", exporter, sample_ratio=0.0, set_global=False).sampler
     kafka = {"messaging.system": "kafka"}
     kept = sampler.should_sample(None, 1234, "orders send", trace.SpanKind.PRODUCER, kafka)
+    processed = sampler.should_sample(None, 1234, "orders process", trace.SpanKind.CONSUMER, kafka)
     dropped = sampler.should_sample(None, 1234, "GET /", trace.SpanKind.SERVER, {})
+    other_consumer = sampler.should_sample(None, 1234, "jobs", trace.SpanKind.CONSUMER, {})
     assert kept.decision is Decision.RECORD_AND_SAMPLE
+    assert processed.decision is Decision.RECORD_AND_SAMPLE
     assert dropped.decision is Decision.DROP
+    assert other_consumer.decision is Decision.DROP
+
+
+def test_root_processing_is_offered_to_the_sampler_one_in_n_and_traced_messages_always(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    observer = bound("consumer", provider, observability={"trace_sample_ratio": 0.25})
+    plain = Message("orders", 0, 1, None, b"v", [], None)
+    current = []
+    for _ in range(8):
+        with observer.process_scope(plain) as span:
+            current.append(trace.get_current_span() is span and span.get_span_context().is_valid)
+    assert current == [False, False, False, True] * 2  # 4th and 8th offered; the others: no span
+    assert len(spans(exporter, "orders process")) == 2
+    with pytest.raises(ValueError, match="boom"), observer.process_scope(plain):
+        raise ValueError("boom")  # not offered (9th): the error goes on, nothing to end
+    producer = bound("producer", provider)
+    traced = [
+        Message("orders", 0, i, None, b"v", producer.before_send("orders", None, 0) or [], None)
+        for i in range(3)
+    ]
+    for message in traced:
+        with observer.process_scope(message):
+            pass
+    with provider.get_tracer("app").start_as_current_span("request"), observer.process_scope(plain):
+        pass
+    assert len(spans(exporter, "orders process")) == 2 + 3 + 1  # traced or inside a trace: always
+    batches = [observer.batch_scope([plain, plain]) for _ in range(4)]
+    for batch in batches:
+        with batch:
+            pass
+    assert len(spans(exporter, "orders process")) == 6 + 1  # root batch spans: 1 in 4 as well
+    never = bound("consumer", provider, observability={"trace_sample_ratio": 0.0})
+    for _ in range(5):
+        with never.process_scope(plain):
+            pass
+    assert len(spans(exporter, "orders process")) == 7
 
 
 def test_configure_tracing_rejects_a_ratio_outside_0_1(exporter: InMemorySpanExporter) -> None:

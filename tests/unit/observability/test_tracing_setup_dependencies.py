@@ -20,14 +20,14 @@ def test_without_the_sdk_the_error_gives_the_install_command(monkeypatch: pytest
     )
 
 
-def test_the_root_sampler_describes_its_ratio_and_its_producer_exception() -> None:
+def test_the_root_sampler_describes_its_ratio_and_its_kafka_client_exception() -> None:
     provider = configure_tracing("billing", exporter=_NullExporter(), sample_ratio=0.25, set_global=False)
     try:
         description = provider.sampler.get_description()
     finally:
         provider.shutdown()
     assert description == (
-        "ParentBased{root:KafkaClientRootSampler{0.25; kafka_client producer roots pre-sampled},"
+        "ParentBased{root:KafkaClientRootSampler{0.25; kafka_client roots pre-sampled},"
         "remoteParentSampled:AlwaysOnSampler,remoteParentNotSampled:AlwaysOffSampler,"
         "localParentSampled:AlwaysOnSampler,localParentNotSampled:AlwaysOffSampler}"
     )

@@ -99,6 +99,12 @@ class TracingObserver:
         self.active = True
         self._tracer: Tracer = tracer
         settings = self._settings
+        # Work outside any trace (a send, a message without trace headers) would start a new trace, and
+        # asking the SDK costs microseconds even when its sampler says no: only 1 in ``_root_every`` such
+        # roots is offered to it (a counter; none at ratio 0). See _offer_root().
+        ratio = settings.observability.trace_sample_ratio
+        self._root_every = round(1 / ratio) if ratio > 0 else 0
+        self._roots = 0
         base: dict[str, Any] = {sc.MESSAGING_SYSTEM: sc.KAFKA, sc.MESSAGING_CLIENT_ID: client_id}
         if settings.bootstrap_servers:
             host, port = _split_address(settings.bootstrap_servers[0])
@@ -114,9 +120,6 @@ class TracingObserver:
             self._lock = threading.Lock()
             timeout_ms = settings.producer.delivery_timeout_ms
             self._orphan_age_ns = timeout_ms * 1_000_000 + _ORPHAN_GRACE_NS
-            ratio = settings.observability.trace_sample_ratio
-            self._root_every = round(1 / ratio) if ratio > 0 else 0
-            self._root_sends = 0
             self.before_send = self._before_send
             self.after_delivery = self._after_delivery
             self.on_close = self._end_undelivered
@@ -149,6 +152,12 @@ class TracingObserver:
                 return propagate.extract(headers, getter=header_getter)
         return None
 
+    def _offer_root(self) -> bool:
+        """Whether this new root (a send or a processing outside any trace) goes to the sampler: 1 in
+        ``_root_every`` (the counter may skip a beat under concurrent use; the ratio holds)."""
+        self._roots += 1
+        return bool(self._root_every) and not self._roots % self._root_every
+
     def _entry(self, topic: str) -> _Entry:
         entry = self._topics.get(topic)
         if entry is None:
@@ -161,13 +170,8 @@ class TracingObserver:
 
     def _before_send(self, topic: str, headers: Headers | None, sent_ns: int = 0) -> Headers | None:
         in_trace = trace.get_current_span().get_span_context().is_valid
-        if not in_trace:
-            # A send outside any trace would start a new one. Asking the SDK costs microseconds per
-            # message even when its sampler says no, so only 1 in ``_root_every`` such sends is offered
-            # to it (a counter); the others go out untouched, with nothing to propagate.
-            self._root_sends += 1
-            if not self._root_every or self._root_sends % self._root_every:
-                return headers
+        if not in_trace and not self._offer_root():
+            return headers  # a root send not offered to the sampler: untouched, nothing to propagate
         name, attributes = self._entry(topic)
         span = self._tracer.start_span(name, kind=SpanKind.PRODUCER, attributes=attributes)
         if not span.is_recording():
@@ -247,7 +251,7 @@ class _ProcessSpan:
     """The span around one message's processing, current while the handler runs."""
 
     __slots__ = ("_context", "_marker", "_message", "_observer", "_span", "_token")
-    _span: Span
+    _span: Span | None
     _context: Context
     _token: Token[Context]
     _marker: Token[bool]
@@ -259,8 +263,15 @@ class _ProcessSpan:
     def __enter__(self) -> Span:
         message = self._message
         observer = self._observer
-        name, attributes = observer._entry(message.topic)
         parent = observer._parent(message.headers) if message.headers else None
+        if (
+            parent is None
+            and not trace.get_current_span().get_span_context().is_valid
+            and not observer._offer_root()
+        ):
+            self._span = None  # a root not offered to the sampler: no span, nothing made current
+            return trace.INVALID_SPAN
+        name, attributes = observer._entry(message.topic)
         span = observer._tracer.start_span(
             name, context=parent, kind=SpanKind.CONSUMER, attributes=attributes
         )
@@ -276,7 +287,8 @@ class _ProcessSpan:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        _finish(self._span, exc, self._token, self._marker)
+        if self._span is not None:
+            _finish(self._span, exc, self._token, self._marker)
 
 
 class _BatchSpan:
@@ -297,7 +309,9 @@ class _BatchSpan:
         observer = self._observer
         topic = messages[0].topic if messages else ""
         span: Span = trace.INVALID_SPAN
-        if messages:
+        # A batch span is linked, not parented, to its messages' producers: outside any trace it is a
+        # new root, offered to the sampler like the others (1 in ``_root_every``).
+        if messages and (trace.get_current_span().get_span_context().is_valid or observer._offer_root()):
             name = observer._entry(topic)[0]
             span = observer._tracer.start_span(name, kind=SpanKind.CONSUMER, attributes=observer._base)
         if span.is_recording():

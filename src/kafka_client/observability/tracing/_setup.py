@@ -67,10 +67,13 @@ def configure_tracing(
     return provider
 
 
+_KAFKA_CLIENT_KINDS = (trace.SpanKind.PRODUCER, trace.SpanKind.CONSUMER)
+
+
 def _root_sampler(ratio: float) -> Any:
-    """New traces kept with probability ``ratio``, except kafka_client's producer spans: the tracing
-    observer already offers only ``ratio`` of its root sends (see TracingObserver), so it keeps them all
-    instead of applying the ratio twice."""
+    """New traces kept with probability ``ratio``, except those kafka_client's spans start (producer
+    sends, consumer processing): the tracing observer already offers only ``ratio`` of its roots (see
+    TracingObserver), so it keeps them all instead of applying the ratio twice."""
     from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Sampler, TraceIdRatioBased
 
     by_ratio = TraceIdRatioBased(ratio)
@@ -87,16 +90,12 @@ def _root_sampler(ratio: float) -> Any:
             trace_state: Any = None,
         ) -> Any:
             chosen: Sampler = by_ratio
-            if (
-                kind is trace.SpanKind.PRODUCER
-                and attributes
-                and attributes.get("messaging.system") == "kafka"
-            ):
+            if kind in _KAFKA_CLIENT_KINDS and attributes and attributes.get("messaging.system") == "kafka":
                 chosen = ALWAYS_ON
             return chosen.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
         def get_description(self) -> str:
-            return f"KafkaClientRootSampler{{{ratio}; kafka_client producer roots pre-sampled}}"
+            return f"KafkaClientRootSampler{{{ratio}; kafka_client roots pre-sampled}}"
 
     return KafkaClientRootSampler()
 
