@@ -1,15 +1,13 @@
 """The observability issue's overhead budget, now one slice of the side-by-side harness.
 
-Raw confluent-kafka against this library with default observability and with everything off: 100-byte
-values fire-and-forget, and the consumer's batch loop with commits after processing. Options are those
-of ``python -m benchmarks run`` (``--messages``, ``--rounds``, ``--bootstrap``, ``--quick``...)::
+Raw confluent-kafka against this library with default observability, with everything off, and with each
+plugin alone (the report's per-plugin cost table): 100-byte values fire-and-forget, and the consumer's
+batch loop with commits after processing. Options are those of ``python -m benchmarks run``
+(``--messages``, ``--rounds``, ``--bootstrap``, ``--quick``...); ``--contenders`` replaces the list below::
 
     uv run python benchmarks/overhead.py --messages 500000 --rounds 3
 
-is the same as::
-
-    uv run python -m benchmarks run --cases produce-ff-100B,consume-bytes \\
-        --contenders confluent,kafka-client,kafka-client-bare --messages 500000 --rounds 3
+runs ``python -m benchmarks run --cases produce-ff-100B,consume-bytes`` with :data:`DEFAULTS`.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ DEFAULTS = [
     "--cases",
     "produce-ff-100B,consume-bytes",
     "--contenders",
-    "confluent,kafka-client,kafka-client-bare",
+    "confluent,kafka-client,kafka-client-bare,kafka-client-metrics,kafka-client-tracing,kafka-client-logging",
     "--messages",
     "500000",
 ]
