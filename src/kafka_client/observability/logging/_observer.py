@@ -11,7 +11,7 @@ import structlog
 
 from kafka_client._records import Headers, Message, RecordMetadata, TopicPartition, TopicPartitionOffset
 from kafka_client.errors import KafkaClientError
-from kafka_client.observability.correlation import DeferredCorrelationId
+from kafka_client.observability.correlation import DeferredCorrelationId, resolved
 from kafka_client.observability.correlation import _current as _correlation_id
 from kafka_client.observability.logging._processors import (
     add_kafka_context,
@@ -109,11 +109,9 @@ class LoggingObserver:
         # Outside any unit of work nothing is added: an ID made up here would correlate nothing on this
         # side (no log line of ours carries it) and cost ~45 incompressible bytes per message; the
         # consumer makes one up instead, and a correlation_scope() around the sends gives them one.
-        current = _correlation_id.get()
+        current = resolved(_correlation_id.get())
         if current is None:
             return headers
-        if not isinstance(current, str):
-            current = current.resolve()
         name = self._header
         if headers is None:
             return [(name, current.encode())]
@@ -217,9 +215,7 @@ class _MessageScope(DeferredCorrelationId):
         if found:
             self._value = found.decode("utf-8", "replace")
         else:
-            around = _correlation_id.get()
-            if around is not None:
-                self._value = around if isinstance(around, str) else around.resolve()
+            self._value = resolved(_correlation_id.get())  # None: made when first read
         self._correlation_token = _correlation_id.set(self)
         self._scope_token = message_scope.set(self)
         return self

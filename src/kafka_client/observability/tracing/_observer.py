@@ -169,7 +169,7 @@ class TracingObserver:
     # --- producer ----------------------------------------------------------------------------------
 
     def _before_send(self, topic: str, headers: Headers | None, sent_ns: int = 0) -> Headers | None:
-        in_trace = trace.get_current_span().get_span_context().is_valid
+        in_trace = _in_trace()
         if not in_trace and not self._offer_root():
             return headers  # a root send not offered to the sampler: untouched, nothing to propagate
         name, attributes = self._entry(topic)
@@ -264,11 +264,7 @@ class _ProcessSpan:
         message = self._message
         observer = self._observer
         parent = observer._parent(message.headers) if message.headers else None
-        if (
-            parent is None
-            and not trace.get_current_span().get_span_context().is_valid
-            and not observer._offer_root()
-        ):
+        if parent is None and not _in_trace() and not observer._offer_root():
             self._span = None  # a root not offered to the sampler: no span, nothing made current
             return trace.INVALID_SPAN
         name, attributes = observer._entry(message.topic)
@@ -311,7 +307,7 @@ class _BatchSpan:
         span: Span = trace.INVALID_SPAN
         # A batch span is linked, not parented, to its messages' producers: outside any trace it is a
         # new root, offered to the sampler like the others (1 in ``_root_every``).
-        if messages and (trace.get_current_span().get_span_context().is_valid or observer._offer_root()):
+        if messages and (_in_trace() or observer._offer_root()):
             name = observer._entry(topic)[0]
             span = observer._tracer.start_span(name, kind=SpanKind.CONSUMER, attributes=observer._base)
         if span.is_recording():
@@ -337,6 +333,11 @@ class _BatchSpan:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         _finish(self._span, exc, self._token, self._marker)
+
+
+def _in_trace() -> bool:
+    """Whether a span (ours, the application's, or a propagated parent) is current here."""
+    return trace.get_current_span().get_span_context().is_valid
 
 
 def _finish(span: Span, exc: BaseException | None, token: Token[Context], marker: Token[bool]) -> None:
