@@ -24,18 +24,19 @@ from collections.abc import Callable
 from time import perf_counter_ns
 from typing import Any
 
-OFF = {"metrics_enabled": False, "tracing_enabled": False, "logging_enabled": False}
-SDK_VARIANT = "all three + OpenTelemetry SDK, 1 % sampled"
+from benchmarks._kafka_client import OBSERVABILITY_OFF, PLUGINS
+from benchmarks.report import PLUGIN_LABELS
+
+SDK_VARIANT = PLUGIN_LABELS["kafka-client-sdk"]
 VARIANTS: dict[str, dict[str, Any]] = {
-    "none": OFF,
-    "metrics": {**OFF, "metrics_enabled": True},
-    "tracing": {**OFF, "tracing_enabled": True},
-    "logging": {**OFF, "logging_enabled": True},
-    "all three (the default)": {},
+    "none": OBSERVABILITY_OFF,
+    **{PLUGIN_LABELS[name]: observability for name, observability in PLUGINS.items()},
+    PLUGIN_LABELS["kafka-client"]: {},
     SDK_VARIANT: {},
 }
-"""Observability settings per row. ``none`` measures the replay loop itself, subtracted from the others. The
-SDK row installs the SDK first, so it runs last (it stays installed)."""
+"""Observability settings per row, those of the harness' contenders (``kafka-client-metrics``...). ``none``
+measures the replay loop itself, subtracted from the others. The SDK row installs the SDK first, so it runs
+last (it stays installed)."""
 
 TOPIC = "orders"
 VALUE = b"x" * 100

@@ -111,7 +111,7 @@ PLUGIN_ROWS = (
 with an OpenTelemetry SDK sampling 1 %."""
 
 
-_PLUGIN_LABELS = {
+PLUGIN_LABELS = {
     **{f"kafka-client-{plugin}": plugin for plugin in PLUGIN_NAMES},
     "kafka-client": "all three (the default)",
     "kafka-client-sdk": "all three + OpenTelemetry SDK, 1 % sampled",
@@ -156,7 +156,7 @@ def _plugin_rows(costs: list[dict[str, Any]]) -> list[str]:
         "| case | plugin | CPU us per message over bare | median msg/s vs bare |",
         "|---|---|---|---|",
         *(
-            f"| {c['case']} | {_PLUGIN_LABELS.get(c['contender'], c['contender'])} | "
+            f"| {c['case']} | {PLUGIN_LABELS.get(c['contender'], c['contender'])} | "
             f"{c['us_per_message']:+.2f} | {c['rate_vs_bare']:.2f}x |"
             for c in costs
         ),
