@@ -61,7 +61,12 @@ class KafkaAdmin:
     Settings are taken like every other client's (an object, a mapping, keyword overrides; env vars
     and presets apply). Every method takes ``timeout`` in seconds (default: the constructor's
     ``timeout``); an unreachable cluster raises :class:`BrokerUnavailableError` or
-    :class:`KafkaTimeoutError` naming its address. Needs the ``confluent`` extra. ::
+    :class:`KafkaTimeoutError` naming its address. Needs the ``confluent`` extra.
+
+    With kafka-python 3 installed (the ``kafka-python`` extra) and brokers of Kafka 3.0 or later, the
+    committed offsets of many groups are read in one OffsetFetch request per group coordinator instead
+    of one per group (librdkafka's API takes one group a request); ``batch_group_offsets=False`` turns
+    that off. Any failure there falls back to the per-group requests, which report each group's error. ::
 
         with KafkaAdmin(bootstrap_servers="localhost:9092") as admin:
             for group in admin.consumer_group_lag().values():
@@ -73,10 +78,12 @@ class KafkaAdmin:
         settings: KafkaClientSettings | Mapping[str, Any] | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT_S,
+        batch_group_offsets: bool = True,
         **overrides: Any,
     ) -> None:
         from kafka_client.backends._confluent_admin import ConfluentAdmin, confluent_admin_module
-        from kafka_client.config import to_confluent_config
+        from kafka_client.backends._kafka_python_admin import BatchedGroupOffsets
+        from kafka_client.config import to_confluent_config, to_kafka_python_config
 
         self.settings = resolve_settings(settings, overrides)
         if self.settings.backend == "memory":
@@ -85,7 +92,13 @@ class KafkaAdmin:
             )
         confluent_admin_module()  # a missing extra fails here, before any configuration is built
         self.timeout = timeout
-        self._backend: ConfluentAdmin = ConfluentAdmin(to_confluent_config(self.settings, "admin"))
+        settings = self.settings
+        batched = (
+            BatchedGroupOffsets(lambda: to_kafka_python_config(settings, "admin"), self.bootstrap_servers)
+            if batch_group_offsets
+            else None
+        )
+        self._backend: ConfluentAdmin = ConfluentAdmin(to_confluent_config(settings, "admin"), batched)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -321,8 +334,9 @@ class KafkaAdmin:
     # --- lifecycle ----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the client (librdkafka frees it when collected); serve the last log lines."""
-        self._backend.drain_logs()
+        """Serve the last log lines, close the kafka-python client that batches group offsets (if one
+        was made); librdkafka's client is freed when collected."""
+        self._backend.close()
 
     def __enter__(self) -> KafkaAdmin:
         return self

@@ -41,6 +41,7 @@ from kafka_client.admin._models import (
     Watermarks,
 )
 from kafka_client.backends._confluent_errors import error_from_kafka_error
+from kafka_client.backends._kafka_python_admin import BatchedGroupOffsets
 from kafka_client.backends.confluent import NewTopicSpec
 from kafka_client.errors import (
     BrokerUnavailableError,
@@ -93,7 +94,7 @@ def confluent_admin_module() -> Any:
 class ConfluentAdmin:
     """Admin calls on one ``AdminClient``; thread-safe like the client itself."""
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any], batched_offsets: BatchedGroupOffsets | None = None) -> None:
         self._ck = confluent_admin_module()
         import confluent_kafka
 
@@ -102,6 +103,8 @@ class ConfluentAdmin:
         self._admin = self._ck.AdminClient({**config, "logger": LOGGER})
         self._admin.poll(0)  # serves an OAUTHBEARER token callback before the first request
         self._coordinator_ready = False
+        #: Committed offsets of many groups in one OffsetFetch per coordinator (kafka-python), if usable.
+        self._batched_offsets = batched_offsets
         #: The client's native ListOffsets call (under the public one: see _list_offsets).
         self._native_list_offsets: Any = getattr(
             super(self._ck.AdminClient, self._admin), "list_offsets", None
@@ -163,6 +166,12 @@ class ConfluentAdmin:
     def drain_logs(self) -> None:
         """Hand queued librdkafka log lines to the ``kafka_client.admin`` logger."""
         self._admin.poll(0)
+
+    def close(self) -> None:
+        """Serve the last log lines and close the batched offsets reader's client, if it made one."""
+        self.drain_logs()
+        if self._batched_offsets is not None:
+            self._batched_offsets.close()
 
     # --- cluster and topics -------------------------------------------------------------------------
 
@@ -297,7 +306,9 @@ class ConfluentAdmin:
     def committed_offsets(
         self, group_ids: Sequence[str], timeout: float
     ) -> dict[str, dict[TopicPartition, CommittedOffset] | KafkaClientError]:
-        """One OffsetFetch per group (the API takes one group a call), GROUP_BATCH in flight at a time."""
+        """One OffsetFetch per coordinator for all its groups when kafka-python can send it (see
+        ``_kafka_python_admin``), else one per group (librdkafka's API takes one group a call),
+        GROUP_BATCH in flight at a time."""
         deadline = time.monotonic() + timeout
         out: dict[str, dict[TopicPartition, CommittedOffset] | KafkaClientError] = {}
         if group_ids and not self._coordinator_ready:
@@ -309,6 +320,10 @@ class ConfluentAdmin:
             if isinstance(error, KafkaClientError):
                 return dict.fromkeys(group_ids, error)
             self._coordinator_ready = True
+        if self._batched_offsets is not None:
+            batched = self._batched_offsets.read(group_ids, max(0.001, deadline - time.monotonic()))
+            if batched is not None:
+                return dict(batched)
         for start in range(0, len(group_ids), GROUP_BATCH):
             futures: dict[str, concurrent.futures.Future[Any]] = {}
             for group in group_ids[start : start + GROUP_BATCH]:
