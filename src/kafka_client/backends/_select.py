@@ -58,7 +58,10 @@ def create_producer_backend(
         from kafka_client.backends.confluent import ConfluentProducer
 
         return ConfluentProducer(
-            to_confluent_config(settings, "producer"), on_stats=on_stats, on_error=on_error
+            to_confluent_config(settings, "producer"),
+            on_stats=on_stats,
+            on_error=on_error,
+            fail_queued_on_auth_error=settings.producer.fail_queued_on_auth_error,
         )
     from kafka_client.backends.kafka_python import KafkaPythonProducer
 

@@ -28,6 +28,7 @@ from kafka_client.backends._confluent_errors import (
 )
 from kafka_client.backends.base import DeliveryCallback, RebalanceListener, SharedReport, StatsCallback
 from kafka_client.errors import (
+    AuthenticationError,
     ConsumerError,
     KafkaClientError,
     KafkaTimeoutError,
@@ -79,8 +80,14 @@ class ConfluentProducer:
         *,
         on_stats: StatsCallback | None = None,
         on_error: ErrorCallback | None = None,
+        fail_queued_on_auth_error: bool = False,
     ) -> None:
         ck = _confluent()
+        #: The refused login (or TLS handshake) the queued messages were failed for: see _client_error.
+        self._refused_login: AuthenticationError | None = None
+        self._purge_queue_code: int = ck.KafkaError._PURGE_QUEUE
+        if fail_queued_on_auth_error:
+            on_error = self._failing_queued_on_auth_error(on_error)
         conf = _with_callbacks(config, on_stats, on_error, "producer")
         # Messages queued by fire() carry no callback of their own: librdkafka reports them here.
         conf["on_delivery"] = self._shared_report
@@ -95,6 +102,30 @@ class ConfluentProducer:
         self.fire_plain: Callable[[str, bytes | None, bytes | None], None] = self._producer.produce
         self.fire_errors: tuple[type[BaseException], ...] = (BufferError, ck.KafkaException)
 
+    def _failing_queued_on_auth_error(self, on_error: ErrorCallback | None) -> ErrorCallback:
+        """An error callback that, on a refused login or TLS handshake, fails the messages still waiting
+        in librdkafka's queues at once (as Java's producer does, KIP-152) instead of at the delivery
+        timeout: they cannot leave before the credentials are fixed. Messages already sent are left to
+        their reports. Each purged message's report says why, with the login's error type."""
+
+        def on_client_error(error: KafkaClientError) -> None:
+            if isinstance(error, AuthenticationError):
+                self._refused_login = error
+                # from librdkafka's error callback, served by poll(): no librdkafka lock is held here
+                self._producer.purge(in_queue=True, in_flight=False, blocking=False)
+            if on_error is not None:
+                on_error(error)
+
+        return on_client_error
+
+    def _delivery_error(self, err: Any, topic: str) -> KafkaClientError:
+        refused = self._refused_login
+        if refused is not None and err.code() == self._purge_queue_code:
+            error = type(refused)(f"delivery to {topic!r} failed: not sent, since {refused}")
+            error.__dict__.update(refused.__dict__)  # retriable, code
+            return error
+        return delivery_error(err, topic)
+
     def set_report(self, report: SharedReport) -> None:
         """Where the reports of messages queued by :meth:`fire` go."""
         self._report = report
@@ -105,7 +136,7 @@ class ConfluentProducer:
             return
         topic = msg.topic()
         if err is not None:
-            report(topic, delivery_error(err, topic), None)
+            report(topic, self._delivery_error(err, topic), None)
         else:
             report(topic, None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1]))
 
@@ -155,7 +186,7 @@ class ConfluentProducer:
     ) -> None:
         def report(err: Any, msg: Any) -> None:
             if err is not None:
-                on_delivery(delivery_error(err, topic), None)
+                on_delivery(self._delivery_error(err, topic), None)
             else:
                 on_delivery(None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1]))
 
@@ -200,13 +231,12 @@ class ConfluentProducer:
         except (BufferError, self._kafka_exception) as exc:
             raise self._refused(exc, topic) from exc
 
-    @staticmethod
     def native_report(
-        err: Any, msg: Any, topic: str
+        self, err: Any, msg: Any, topic: str
     ) -> tuple[KafkaClientError | None, RecordMetadata | None]:
         """A librdkafka delivery report as ``(error, metadata)``."""
         if err is not None:
-            return delivery_error(err, topic), None
+            return self._delivery_error(err, topic), None
         return None, RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1])
 
     def poll(self, timeout: float) -> int:
@@ -245,6 +275,7 @@ class ConfluentProducer:
             self._producer.send_offsets_to_transaction(native, group_metadata, timeout)
 
     def purge(self) -> None:
+        self._refused_login = None  # these are purged because the producer closes
         self._producer.purge(in_queue=True, in_flight=True, blocking=True)
         self._producer.poll(0)  # serve the purged messages' delivery reports now
 

@@ -60,7 +60,10 @@ class ProducerSettings(SettingsSection):
     (back-pressure), or ``raise`` ``QueueFullError`` at once. ``delivery_reports: errors`` makes the
     client library report only failed deliveries (librdkafka's ``delivery.report.only.error``): the
     fastest fire-and-forget mode, for ``Producer.produce()``; ``send()`` then refuses, since its future
-    needs a report for every message.
+    needs a report for every message. ``fail_queued_on_auth_error`` (confluent backend): when the broker
+    refuses the login or the TLS handshake, the messages still waiting in the client's queue fail at
+    once with that ``AuthenticationError`` / ``TLSError`` (as Java's producer does) instead of at
+    ``delivery_timeout_ms``; ``false`` keeps them queued until the credentials work or the timeout.
     """
 
     acks: Acks = "all"
@@ -82,6 +85,7 @@ class ProducerSettings(SettingsSection):
     queue_full_policy: Literal["block", "raise"] = "block"
     queue_full_timeout_s: float = Field(default=5.0, ge=0)
     delivery_reports: Literal["all", "errors"] = "all"
+    fail_queued_on_auth_error: bool = True
 
     @field_validator("acks", mode="before")
     @classmethod

@@ -42,9 +42,10 @@ def first_error(
                 raised = exc
     else:
         with Producer(settings, on_error=on_error) as producer:
-            producer.send("any", b"x")
-            try:
+            future = producer.send("any", b"x")
+            try:  # the message fails at once (fail_queued_on_auth_error), or flush() raises the reason
                 producer.flush(FAST_S)
+                raised = future.exception(0)
             except KafkaClientError as exc:
                 raised = exc
             producer.close(0)

@@ -7,8 +7,8 @@ On the kafka-python backend, creating the producer or consumer raises the same t
 them first) once the bootstrap server has refused it twice, within about a second: the message holds the
 broker's or OpenSSL's reason and the fix.
 
-Not covered here (see docs/reliability.md, "Security"): a send's future, which fails at the delivery
-timeout.
+A send's future fails fast too (the queued messages are failed with the refusal): see
+``test_auth_fails_queued.py``.
 """
 
 from __future__ import annotations

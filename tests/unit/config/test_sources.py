@@ -55,7 +55,7 @@ def test_sources_cover_every_leaf(base_yaml: Path) -> None:
     assert explained.sources["native.socket.keepalive.enable"] == "override"
     assert explained.sources["native_kafka_python"] == "default"
     assert explained.sources["security.tls.ca_file"] == "default"
-    assert len(explained.sources) == 54  # every leaf setting, observability.debug etc. included
+    assert len(explained.sources) == 55  # every leaf setting, observability.debug etc. included
     with pytest.raises(KeyError):
         explained.source_of("producer")
 

@@ -127,8 +127,9 @@ class LoggingObserver:
         if error is None:
             return
         self._last_logged = error  # the same error reaches on_error next: logged once
+        text = str(error)  # the backends' errors already say "delivery to ... failed"
         self._log.error(
-            f"delivery to {topic!r} failed: {error}",
+            text if text.startswith("delivery to ") else f"delivery to {topic!r} failed: {text}",
             topic=topic,
             error_type=type(error).__name__,
             retriable=error.retriable,
