@@ -11,6 +11,8 @@ group on ``PARTITIONS / GROUPS`` partitions (so every partition is consumed), th
 
 Each size is measured in a fresh process (so its memory figures are its own) against one broker.
 Run: ``uv run python benchmarks/exporter_scale.py --sizes 100x500,500x2500,2000x10000 [--json]``
+(``--offsets both`` measures each size with the committed offsets batched per coordinator, then read
+one request per group, on the same broker)
 (``--bootstrap-servers`` to use a running broker: topics and groups an earlier run made there are
 reused; ``--profile FILE`` writes a cProfile of the last cycle of each size, the collector threads
 included, timed by CPU).
@@ -126,8 +128,41 @@ def profile_cycle(exporter: Exporter, path: str) -> None:
     stats.dump_stats(path)
 
 
+def count_offset_reads(exporter: Exporter, per_group: bool) -> dict[str, int]:
+    """How the cycles read committed offsets: batched (one OffsetFetch per coordinator, through
+    kafka-python) or per group; ``per_group`` turns the batched reads off."""
+    backend = exporter.collectors[0].admin._backend
+    counts = {"batched": 0, "per_group": 0}
+    reader = backend._batched_offsets
+    if per_group or reader is None:
+        backend._batched_offsets = None
+        original = backend.committed_offsets
+
+        def per_group_read(group_ids: Any, timeout: float) -> Any:
+            counts["per_group"] += 1
+            return original(group_ids, timeout)
+
+        backend.committed_offsets = per_group_read
+        return counts
+    read = reader.read
+
+    def counted(group_ids: Any, timeout: float) -> Any:
+        answer = read(group_ids, timeout)
+        counts["batched" if answer is not None else "per_group"] += 1
+        return answer
+
+    reader.read = counted  # type: ignore[method-assign]
+    return counts
+
+
 def measure(
-    bootstrap: str, groups: int, partitions: int, cycles: int, warmup: int, profile: str | None
+    bootstrap: str,
+    groups: int,
+    partitions: int,
+    cycles: int,
+    warmup: int,
+    profile: str | None,
+    per_group: bool = False,
 ) -> dict[str, Any]:
     name = f"bench{groups}x{partitions}"
     started = time.perf_counter()
@@ -145,6 +180,7 @@ def measure(
         acls=False,
     )
     exporter = Exporter(settings)
+    offset_reads = count_offset_reads(exporter, per_group)
     walls, cpus, renders = [], [], []
     try:
         for _ in range(warmup):
@@ -182,6 +218,7 @@ def measure(
         "rss_mb": round(rss_mb(), 1),
         "peak_rss_mb": round(rss_mb("VmHWM"), 1),
         "load_avg_1m": round(os.getloadavg()[0], 1),
+        "offset_reads": f"{offset_reads['batched']} batched / {offset_reads['per_group']} per group",
     }
 
 
@@ -196,13 +233,23 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     parser.add_argument("--bootstrap-servers", help="use this running broker instead of starting one")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the last cycle into FILE.<size>")
+    parser.add_argument(
+        "--offsets",
+        choices=["batched", "per-group", "both"],
+        default="batched",
+        help="how the committed offsets are read: batched per coordinator (the default, through "
+        "kafka-python), one request per group, or each size both ways, one after the other",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process measuring one size
+    parser.add_argument("--per-group", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         limit_malloc_arenas()  # as the kafka-client-exporter command does
         relax_garbage_collector()
         groups, partitions = (int(n) for n in args.one.split("x"))
-        result = measure(args.bootstrap_servers, groups, partitions, args.cycles, args.warmup, args.profile)
+        result = measure(
+            args.bootstrap_servers, groups, partitions, args.cycles, args.warmup, args.profile, args.per_group
+        )
         print(json.dumps(result))
         return
     sizes = args.sizes.split(",")
@@ -213,10 +260,12 @@ def main() -> None:
     bootstrap = args.bootstrap_servers or broker.bootstrap_servers  # type: ignore[union-attr]
     try:
         header = False
-        for size in sizes:
+        modes = ["batched", "per-group"] if args.offsets == "both" else [args.offsets]
+        for size, mode in [(size, mode) for size in sizes for mode in modes]:
             command = [sys.executable, __file__, "--one", size, "--bootstrap-servers", bootstrap]
             command += ["--cycles", str(args.cycles), "--warmup", str(args.warmup)]
             command += ["--profile", args.profile] if args.profile else []
+            command += ["--per-group"] if mode == "per-group" else []
             child = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
             result = json.loads(child.stdout.strip().splitlines()[-1])
             if args.json:

@@ -29,12 +29,14 @@ from kafka_client._records import TopicPartition
 from kafka_client.admin._models import CommittedOffset
 from kafka_client.backends._kafka_python_redaction import install_sasl_redaction
 
-__all__ = ["RETRY_AFTER_S", "BatchedGroupOffsets"]
+__all__ = ["MAX_CONNECT_FAILURES", "RETRY_AFTER_S", "BatchedGroupOffsets", "admin_kwargs"]
 
 LOGGER = logging.getLogger("kafka_client.admin")
 
 #: After a failed batched read, the per-group path is used for this long before batching is tried again.
 RETRY_AFTER_S = 60.0
+#: kafka-python clients that could not connect (each after a RETRY_AFTER_S wait) before this path is off.
+MAX_CONNECT_FAILURES = 3
 #: The first OffsetFetch version that carries many groups (KIP-709).
 _MULTI_GROUP_VERSION = 8
 
@@ -54,6 +56,7 @@ class BatchedGroupOffsets:
         #: Why this path is off for good (None: on, or not tried yet).
         self.disabled: str | None = None
         self._retry_at = 0.0
+        self._connect_failures = 0
 
     def read(
         self, group_ids: Sequence[str], timeout: float
@@ -88,34 +91,38 @@ class BatchedGroupOffsets:
             from kafka.admin import KafkaAdminClient
             from kafka.protocol.consumer.group import OffsetFetchRequest
         except ImportError:
-            self.disabled = "kafka-python 3 is not installed (pip install 'kafka-python>=3')"
-            return None
+            return self._disable("kafka-python 3 is not installed (pip install 'kafka-python>=3')")
         if not hasattr(KafkaAdminClient, "list_group_offsets"):
-            self.disabled = "this kafka-python release reads one group per request (kafka-python>=3 batches)"
-            return None
+            return self._disable("this kafka-python release reads one group a request (3.x batches)")
         try:
             config = dict(self._client_config())
         except Exception as exc:
-            self.disabled = f"the settings have no kafka-python form: {exc}"
-            return None
+            return self._disable(f"the settings have no kafka-python form: {exc}")
         install_sasl_redaction()
         wanted = admin_kwargs(config, timeout, KafkaAdminClient.DEFAULT_CONFIG)
-        with _QUIET.starting(f"kafka-io-{wanted.get('client_id')}"):
-            client = KafkaAdminClient(**wanted)
+        try:
+            with _QUIET.starting(f"kafka-io-{wanted.get('client_id')}"):
+                client = KafkaAdminClient(**wanted)
+        except Exception as exc:
+            self._connect_failures += 1
+            if self._connect_failures >= MAX_CONNECT_FAILURES:  # librdkafka connects; kafka-python never
+                return self._disable(f"kafka-python could not connect: {type(exc).__name__}: {exc}")
+            raise
         try:
             version = client._client.api_version(OffsetFetchRequest, max_version=_MULTI_GROUP_VERSION)
         except Exception as exc:
             client.close()
-            self.disabled = f"the brokers' OffsetFetch version is unknown: {type(exc).__name__}: {exc}"
-            return None
+            return self._disable(f"the brokers' OffsetFetch version is unknown: {type(exc).__name__}: {exc}")
         if version < _MULTI_GROUP_VERSION:
             client.close()
-            self.disabled = (
-                f"the brokers speak OffsetFetch v{version}; one request per group needs v8 (Kafka 3.0+)"
-            )
-            return None
+            return self._disable(f"the brokers speak OffsetFetch v{version}; many groups a request need v8")
         self._client = client
         return client
+
+    def _disable(self, reason: str) -> None:
+        """Turn this path off for good, saying why once."""
+        self.disabled = reason
+        LOGGER.info("reading committed offsets one group a request at %s: %s", self.address, reason)
 
     def close(self) -> None:
         """Close the kafka-python client, if one was made; this path stays off afterwards."""
@@ -142,10 +149,11 @@ class _QuietThreads(logging.Filter):
 
     kafka-python logs at INFO each connection step and each group coordinator it finds (2,000 lines for
     2,000 groups), and WARNs whenever decoding one large response holds its I/O thread for more than
-    0.1 s: noise for what is one background request here, and the failures this path has are reported
-    by ``read``. Records below ERROR from those clients' I/O threads, and from the thread making or
-    closing one, become DEBUG records, shown only where kafka-python's DEBUG logging is on; other
-    kafka-python clients in the process are untouched.
+    0.1 s, and logs ERRORs for each failed connection attempt: noise for what is one background request
+    here, whose failures ``read`` reports itself (and the per-group requests then report each group's
+    own error). The records from those clients' I/O threads, and from the thread making or closing one,
+    become DEBUG records, shown only where kafka-python's DEBUG logging is on; other kafka-python
+    clients in the process are untouched.
     """
 
     def __init__(self) -> None:
@@ -185,8 +193,6 @@ class _QuietThreads(logging.Filter):
                 self._loggers.add(name)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR:
-            return True
         before = self._starting.get(record.threadName or "")
         if record.thread not in self._threads and (before is None or record.thread in before):
             return True

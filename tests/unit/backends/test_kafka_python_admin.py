@@ -116,7 +116,7 @@ def _record(name: str, level: int, thread: int, thread_name: str) -> logging.Log
     return record
 
 
-def test_the_filter_quiets_only_this_modules_client_threads_below_error() -> None:
+def test_the_filter_quiets_only_this_modules_client_threads() -> None:
     quiet = _QuietThreads()
     logger = logging.getLogger("kafka.unit-test-quiet")
     logger.setLevel(logging.INFO)
@@ -127,7 +127,7 @@ def test_the_filter_quiets_only_this_modules_client_threads_below_error() -> Non
             assert quiet.filter(_record(logger.name, logging.INFO, me, "MainThread")) is False
             assert quiet.filter(_record(logger.name, logging.WARNING, 987654, "kafka-io-mine")) is False
             assert quiet.filter(_record(logger.name, logging.WARNING, 987655, "kafka-io-other")) is True
-            assert quiet.filter(_record(logger.name, logging.ERROR, me, "MainThread")) is True
+            assert quiet.filter(_record(logger.name, logging.ERROR, me, "MainThread")) is False
         # afterwards the starting thread speaks again
         assert quiet.filter(_record(logger.name, logging.INFO, me, "MainThread")) is True
         logger.setLevel(logging.DEBUG)
@@ -139,3 +139,29 @@ def test_the_filter_quiets_only_this_modules_client_threads_below_error() -> Non
     finally:
         logger.setLevel(logging.NOTSET)
         logger.removeFilter(quiet)
+
+
+def test_a_cluster_kafka_python_cannot_reach_turns_batching_off_after_three_tries(caplog: Any) -> None:
+    """A real kafka-python client against a closed port: each try fails (and is retried after the wait,
+    skipped here); the third turns the path off, once, with the reason."""
+    reader = BatchedGroupOffsets(
+        lambda: {"bootstrap_servers": ["127.0.0.1:1"], "client_id": "t"}, "127.0.0.1:1"
+    )
+    caplog.set_level(logging.INFO, logger="kafka_client.admin")
+    for attempt in range(1, _kafka_python_admin.MAX_CONNECT_FAILURES + 1):
+        reader._retry_at = 0.0  # the RETRY_AFTER_S wait, skipped
+        assert reader.read(["g"], 0.3) is None
+        assert (reader._connect_failures, reader.disabled is None) == (attempt, attempt < 3)
+    assert reader.disabled is not None
+    assert reader.disabled.startswith("kafka-python could not connect: ")
+    assert [r for r in caplog.records if r.name.startswith("kafka.")] == []  # its ERRORs: DEBUG, off
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 3
+    assert all(
+        line.startswith("reading committed offsets group by group at 127.0.0.1:1 for 60 s")
+        for line in lines[:2]
+    )
+    assert lines[2] == f"reading committed offsets one group a request at 127.0.0.1:1: {reader.disabled}"
+    reader._retry_at = 0.0
+    assert reader.read(["g"], 0.3) is None  # off for good: no fourth client
+    assert reader._connect_failures == 3
