@@ -11,7 +11,8 @@ when it cannot, so the caller reads group by group instead:
 * the brokers do not speak OffsetFetch v8 (kafka-python would then send one request per group, one
   after the other: slower than librdkafka's requests in flight together);
 * the call failed (kafka-python raises on the first group or partition error, where the per-group path
-  reports each group's own error): the next calls skip this path for ``RETRY_AFTER_S``.
+  reports each group's own error): the next calls skip this path for ``RETRY_AFTER_S``, unless the
+  error was a retriable one (a coordinator loading or moving), which concerns that call only.
 
 The kafka-python client is made on first use and kept (its own I/O thread and connections).
 """
@@ -71,12 +72,14 @@ class BatchedGroupOffsets:
                     return None
                 answers = client.list_group_offsets(list(group_ids))
             except Exception as exc:
-                self._retry_at = time.monotonic() + RETRY_AFTER_S
+                # A retriable answer (a coordinator loading or moving) concerns this read only.
+                transient = self._client is not None and bool(getattr(exc, "retriable", False))
+                self._retry_at = time.monotonic() + (0.0 if transient else RETRY_AFTER_S)
                 LOGGER.info(
-                    "reading committed offsets group by group at %s for %.0f s: one OffsetFetch per "
-                    "coordinator failed: %s: %s",
+                    "reading committed offsets group by group at %s %s: one OffsetFetch per coordinator "
+                    "failed: %s: %s",
                     self.address,
-                    RETRY_AFTER_S,
+                    "this time" if transient else f"for {RETRY_AFTER_S:.0f} s",
                     type(exc).__name__,
                     exc,
                 )

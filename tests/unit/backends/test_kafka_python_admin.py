@@ -76,6 +76,23 @@ def test_a_failed_read_means_group_by_group_for_a_while(monkeypatch: Any, caplog
     assert reader.read(["a"], 5.0) is None  # still waiting: not tried
     clock[0] += 1
 
+    class Retriable(Exception):
+        retriable = True
+
+    class Loading:
+        def list_group_offsets(self, groups: list[str]) -> Any:
+            raise Retriable("CoordinatorLoadInProgressError")
+
+    reader._client = Loading()  # a client that answered before: a retriable error concerns one read
+    monkeypatch.setattr(reader, "_connected", lambda timeout: reader._client)
+    caplog.clear()
+    assert reader.read(["a"], 5.0) is None
+    assert [r.getMessage() for r in caplog.records] == [
+        "reading committed offsets group by group at host:9092 this time: one OffsetFetch per coordinator "
+        "failed: Retriable: CoordinatorLoadInProgressError"
+    ]
+    assert reader._retry_at == clock[0]  # batched again on the next read
+
     class Answering:
         def list_group_offsets(self, groups: list[str]) -> Any:
             return {"a": {KpTopicPartition("t", 0): OffsetAndMetadata(3, "", -1)}}
