@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -99,6 +100,8 @@ class KafkaAdmin:
             else None
         )
         self._backend: ConfluentAdmin = ConfluentAdmin(to_confluent_config(settings, "admin"), batched)
+        if batched is not None:  # its kafka-python client (an I/O thread) goes when this object does
+            weakref.finalize(self, batched.close)
 
     @property
     def bootstrap_servers(self) -> str:

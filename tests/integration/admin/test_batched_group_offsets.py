@@ -8,6 +8,7 @@ committed; kafka-python's routine log lines must stay out of the application's l
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -133,3 +134,30 @@ def test_an_unreachable_cluster_still_answers_with_a_typed_error_in_time(batch: 
         assert isinstance(result["g"], KafkaClientError)
         reader = admin._backend._batched_offsets
         assert reader is None or reader._client is None
+
+
+def test_an_admin_dropped_without_close_closes_its_kafka_python_client(
+    kafka_broker: KafkaBroker, kafka_topic: Callable[..., str], group_id: Callable[[], str]
+) -> None:
+    import gc
+    import threading
+
+    group = group_id()
+    commit_offsets(kafka_broker.bootstrap_servers, group, [TopicPartitionOffset(kafka_topic(1), 0, 1)])
+    admin = KafkaAdmin(
+        bootstrap_servers=kafka_broker.bootstrap_servers, client_id="dropped-admin", timeout=30
+    )
+    assert len(admin.committed_offsets(group)) == 1
+    reader = admin._backend._batched_offsets
+    assert reader is not None
+    assert reader._client is not None
+    assert [t.name for t in threading.enumerate() if t.name == "kafka-io-dropped-admin"] == [
+        "kafka-io-dropped-admin"
+    ]
+    del admin
+    gc.collect()
+    assert (reader.disabled, reader._client) == ("closed", None)
+    deadline = time.monotonic() + 10
+    while any(t.name == "kafka-io-dropped-admin" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the kafka-python I/O thread outlived its admin client"
+        time.sleep(0.05)
