@@ -3,8 +3,10 @@
 glibc gives each thread that allocates its own malloc arena (up to 8 per core). The exporter's
 collection runs in short-lived worker threads, so a cycle's memory lands in a fresh arena and the
 previous one's is not reused: the peak RSS at 2,000 groups over 10,000 partitions measured 254 MB with
-the default and 199 MB with two arenas. :func:`limit_malloc_arenas` sets that limit (the same as
-``MALLOC_ARENA_MAX=2``) before any thread starts; elsewhere than glibc it does nothing.
+the default and 199 MB with two arenas. With the committed offsets read through kafka-python (its
+I/O thread allocates too), two arenas peaked at 223-257 MB in three runs and one arena at 224-226 MB
+in two, at the same cycle time. :func:`limit_malloc_arenas` sets that limit (the same as
+``MALLOC_ARENA_MAX=1``) before any thread starts; elsewhere than glibc it does nothing.
 
 CPython's cyclic garbage collector makes a young-generation pass every 700 net container allocations
 and, every few of those, a full pass over every live container. A cycle at 2,000 groups over 10,000
@@ -30,7 +32,7 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter number
 GC_THRESHOLDS = (50_000, 20, 10)
 
 
-def limit_malloc_arenas(arenas: int = 2) -> bool:
+def limit_malloc_arenas(arenas: int = 1) -> bool:
     """Limit glibc's malloc arenas (unless ``MALLOC_ARENA_MAX`` is set); True when applied."""
     if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
         return False
