@@ -43,6 +43,8 @@ ErrorCallback = Callable[[KafkaClientError], None]
 LIBRDKAFKA_LOGGER = "kafka_client.librdkafka"
 
 _OFFSET_INVALID = -1001
+#: Purged-in-queue reports this soon after a refused login are that login's purge (see ConfluentProducer).
+_REFUSAL_PURGE_WINDOW_S = 5.0
 
 
 def _confluent() -> Any:
@@ -83,8 +85,10 @@ class ConfluentProducer:
         fail_queued_on_auth_error: bool = False,
     ) -> None:
         ck = _confluent()
-        #: The refused login (or TLS handshake) the queued messages were failed for: see _client_error.
+        #: The refused login (or TLS handshake) the queued messages were failed for, and when (see
+        #: _failing_queued_on_auth_error).
         self._refused_login: AuthenticationError | None = None
+        self._refused_at = 0.0
         self._purge_queue_code: int = ck.KafkaError._PURGE_QUEUE
         if fail_queued_on_auth_error:
             on_error = self._failing_queued_on_auth_error(on_error)
@@ -110,7 +114,7 @@ class ConfluentProducer:
 
         def on_client_error(error: KafkaClientError) -> None:
             if isinstance(error, AuthenticationError):
-                self._refused_login = error
+                self._refused_login, self._refused_at = error, time.monotonic()
                 # from librdkafka's error callback, served by poll(): no librdkafka lock is held here
                 self._producer.purge(in_queue=True, in_flight=False, blocking=False)
             if on_error is not None:
@@ -120,7 +124,13 @@ class ConfluentProducer:
 
     def _delivery_error(self, err: Any, topic: str) -> KafkaClientError:
         refused = self._refused_login
-        if refused is not None and err.code() == self._purge_queue_code:
+        # A purge's reports arrive with the next poll: one long after the last refusal (an aborted
+        # transaction's, once the login works again) is not about the login.
+        if (
+            refused is not None
+            and err.code() == self._purge_queue_code
+            and time.monotonic() - self._refused_at < _REFUSAL_PURGE_WINDOW_S
+        ):
             error = type(refused)(f"delivery to {topic!r} failed: not sent, since {refused}")
             error.__dict__.update(refused.__dict__)  # retriable, code
             return error
