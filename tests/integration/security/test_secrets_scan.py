@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from prometheus_client import generate_latest
 
 from kafka_client import Consumer, KafkaClientError, Producer
+from kafka_client.admin import KafkaAdmin
 from kafka_client.config import load_settings
 from kafka_client.observability.logging import configure_logging
 from kafka_client.observability.metrics import PROCESS_REGISTRY
@@ -25,6 +26,7 @@ from kafka_client.testing.pytest_plugin import KafkaBroker
 from tests.integration.security.conftest import allow_round_trip, round_trip, unsecured_jwt
 
 PASSWORD = "pw-SENTINEL-7f3a2c"
+ADMIN_PASSWORD = "apw-SENTINEL-3e8b61"
 KEY_PASSWORD = "kp-SENTINEL-91c2d4"
 TOKEN_CLAIM = "tok-SENTINEL-55e1a9"
 CONNECTION_STRING = "Endpoint=sb://ns.example/;SharedAccessKeyName=app;SharedAccessKey=cs-SENTINEL-0b9d77"
@@ -150,6 +152,24 @@ def test_no_secret_appears_in_logs_reprs_errors_or_metrics(
     hubs["security"]["sasl"].update(username="$ConnectionString", password=CONNECTION_STRING)
     assert not _attempt(evidence, lambda: _send_once({**hubs, **quick}, topic, evidence))
 
+    # An admin client of a user whose password is a sentinel, reading group offsets: its batched path
+    # builds a kafka-python client from the settings, which logs its configuration at DEBUG.
+    user = f"scan-admin-{backend}"
+    kafka_broker.run_tool(
+        "kafka-configs", "--alter", "--entity-type", "users", "--entity-name", user,
+        "--add-config", f"SCRAM-SHA-512=[password={ADMIN_PASSWORD}]",
+    )  # fmt: skip
+    grant(f"User:{user}", "GROUP", group, "DESCRIBE")
+    grant(f"User:{user}", "TOPIC", topic, "DESCRIBE")
+    scan_admin = kafka_broker.client_settings("SASL_SSL", user="alice", mechanism="SCRAM-SHA-512")
+    scan_admin["security"]["sasl"].update(username=user, password=ADMIN_PASSWORD)
+    with KafkaAdmin(scan_admin, timeout=15) as admin:
+        evidence.add(admin, admin.settings)
+        assert _attempt(evidence, lambda: admin.consumer_group_lag([group]))
+        reader = admin._backend._batched_offsets
+        assert reader is not None
+        assert reader._client is not None  # the kafka-python client was made (and logged)
+
     time.sleep(0.5)  # let background threads finish logging
     logs, records = captured_logs()  # what configure_logging rendered; the raw stdlib records
     assert logging.getLogger().getEffectiveLevel() == logging.DEBUG  # the capture really ran at DEBUG
@@ -161,7 +181,8 @@ def test_no_secret_appears_in_logs_reprs_errors_or_metrics(
         "metrics": metrics,
         "reprs and errors": "\n".join(evidence.texts),
     }
-    secrets = [PASSWORD, KEY_PASSWORD, TOKEN_CLAIM, CONNECTION_STRING, "cs-SENTINEL-0b9d77", *set(tokens)]
+    secrets = [PASSWORD, KEY_PASSWORD, TOKEN_CLAIM, CONNECTION_STRING, "cs-SENTINEL-0b9d77", ADMIN_PASSWORD]
+    secrets += set(tokens)
     leaks = [(where, s) for where, text in haystacks.items() for s in secrets if s in text]
     for where, secret in leaks:
         text = haystacks[where]
