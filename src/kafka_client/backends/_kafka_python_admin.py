@@ -114,10 +114,10 @@ class BatchedGroupOffsets:
         try:
             version = client._client.api_version(OffsetFetchRequest, max_version=_MULTI_GROUP_VERSION)
         except Exception as exc:
-            client.close()
+            _close(client)
             return self._disable(f"the brokers' OffsetFetch version is unknown: {type(exc).__name__}: {exc}")
         if version < _MULTI_GROUP_VERSION:
-            client.close()
+            _close(client)
             return self._disable(f"the brokers speak OffsetFetch v{version}; many groups a request need v8")
         self._client = client
         return client
@@ -133,8 +133,13 @@ class BatchedGroupOffsets:
             client, self._client = self._client, None
             self.disabled = "closed"
         if client is not None:
-            with _QUIET.starting(None):
-                client.close()
+            _close(client)
+
+
+def _close(client: Any) -> None:
+    """Close a kafka-python client made here, its closing lines quieted like its others."""
+    with _QUIET.starting(None):
+        client.close()
 
 
 def admin_kwargs(config: Mapping[str, Any], timeout: float, accepted: Container[str]) -> dict[str, Any]:
@@ -168,7 +173,9 @@ class _QuietThreads(logging.Filter):
 
     @contextlib.contextmanager
     def starting(self, io_thread_name: str | None) -> Iterator[None]:
-        """Quiet the current thread, and the new thread named ``io_thread_name``, from now on."""
+        """Quiet the current thread, and the new thread named ``io_thread_name``, from now on (until it
+        ends: the threads quieted are pruned to the live ones on the way out, as a thread's identifier
+        may be reused by a later thread)."""
         me = threading.get_ident()
         before = {thread.ident for thread in threading.enumerate()}
         self._watch_loggers()
@@ -186,6 +193,7 @@ class _QuietThreads(logging.Filter):
                     for t in threading.enumerate()
                     if t.name == io_thread_name and t.ident is not None and t.ident not in before
                 )
+            self._threads &= {t.ident for t in threading.enumerate()}  # a closed client's thread ended
             self._watch_loggers()  # the loggers of modules kafka-python imported meanwhile
 
     def _watch_loggers(self) -> None:

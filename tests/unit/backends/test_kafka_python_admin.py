@@ -182,3 +182,21 @@ def test_a_cluster_kafka_python_cannot_reach_turns_batching_off_after_three_trie
     reader._retry_at = 0.0
     assert reader.read(["g"], 0.3) is None  # off for good: no fourth client
     assert reader._connect_failures == 3
+
+
+def test_a_quieted_thread_that_ended_is_forgotten() -> None:
+    """Thread identifiers are reused: once a client's I/O thread has ended, a later thread with its
+    identifier is not quieted."""
+    quiet = _QuietThreads()
+    stop = threading.Event()
+    with quiet.starting("kafka-io-ends"):
+        io = threading.Thread(target=stop.wait, name="kafka-io-ends")
+        io.start()
+    assert io.ident in quiet._threads
+    stop.set()
+    io.join()
+    with quiet.starting(None):  # how a client is closed
+        pass
+    assert io.ident not in quiet._threads
+    for name in list(quiet._loggers):
+        logging.getLogger(name).removeFilter(quiet)
