@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 from kafka_client.testing import EmbeddedKafka
-
-ROOT = Path(__file__).resolve().parent.parent.parent.parent
+from tests.e2e.benchmarks._run import run_benchmark
 
 
 def test_a_tiny_size_is_measured_with_batched_then_per_group_offsets(kafka_broker: EmbeddedKafka) -> None:
     argv = ["--sizes", "20x100", "--cycles", "2", "--warmup", "1", "--offsets", "both", "--json"]
-    done = subprocess.run(
-        [
-            sys.executable,
-            "benchmarks/exporter_scale.py",
-            *argv,
-            "--bootstrap-servers",
-            kafka_broker.bootstrap_servers,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    done = run_benchmark(
+        "benchmarks/exporter_scale.py", *argv, "--bootstrap-servers", kafka_broker.bootstrap_servers
     )
-    assert done.returncode == 0, done.stdout + done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert [(r["groups"], r["partitions"], r["cycles"]) for r in rows] == [(20, 100, "1+2")] * 2
     # 3 measured and warm-up cycles, one read of each chunk's groups per cycle (20 groups: one chunk);

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from kafka_client.testing import EmbeddedKafka
+from tests.e2e.benchmarks._run import run_benchmark
 
-ROOT = Path(__file__).resolve().parent.parent.parent.parent
 CASES = ["produce-await-100B", "consume-json", "latency-1k-low-latency", "footprint"]
 CONTENDERS = ["confluent", "kafka-client"]
 
@@ -21,15 +19,7 @@ def test_a_tiny_run_measures_every_case_for_each_contender_and_round(
     argv = ["run", "--bootstrap", kafka_broker.bootstrap_servers, "--quick", "--messages", "400"]
     argv += ["--rounds", "2", "--latency-seconds", "0.5", "--cases", ",".join(CASES)]
     argv += ["--contenders", ",".join(CONTENDERS), "--out", str(out), "--no-latest", "--label", "smoke"]
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = run_benchmark("-m", "benchmarks", *argv)
     progress = [line.split()[:4] for line in done.stdout.splitlines() if line.startswith(tuple(CASES))]
     assert progress == [
         [case, "round", str(round_no), contender]
